@@ -1,0 +1,11 @@
+package io.canary.core;
+
+/** Why a rollout is paused. */
+public enum PauseReason {
+  /** A pause step. */
+  CanaryPauseStep,
+  /** The analysis could not decide; a person promotes or aborts. */
+  InconclusiveAnalysis,
+  /** Paused by hand through the handle. */
+  PausedByUser
+}

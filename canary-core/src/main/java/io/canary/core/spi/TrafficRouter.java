@@ -1,0 +1,33 @@
+package io.canary.core.spi;
+
+import io.canary.core.CanarySpec;
+import io.canary.core.Problem;
+import java.util.List;
+
+/**
+ * Splits traffic between the stable and canary revision. Small on purpose: users plug in their own.
+ * Every call for one rollout comes from one thread at a time; calls for different rollouts may be
+ * concurrent.
+ */
+public interface TrafficRouter {
+  /**
+   * Every problem with the routing objects the spec names (missing objects, routes, subsets,
+   * destinations that do not match the strategy); empty when the rollout can start. Reads only.
+   */
+  List<Problem> validate(CanarySpec spec);
+
+  /**
+   * Makes the routing objects carry {@code desired}, changing only the fields the router owns, with
+   * at most one write per routing object, guarded against concurrent edits (a conflict is re-read
+   * and re-applied, never clobbered).
+   */
+  void apply(CanarySpec spec, RoutingState desired);
+
+  /** The weights of every managed route as the cluster holds them now. */
+  List<RouteWeight> currentWeights(CanarySpec spec);
+
+  /** The routing objects as {@link #apply} would write them for {@code desired}, without writing. */
+  default List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
+    return List.of();
+  }
+}

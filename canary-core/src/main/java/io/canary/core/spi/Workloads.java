@@ -1,0 +1,68 @@
+package io.canary.core.spi;
+
+import io.canary.core.CanarySpec;
+import io.canary.core.Problem;
+import io.canary.core.Revisions;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Creates, sizes, watches, promotes and removes the revisions' workloads. Adapters that know about
+ * autoscalers decorate another implementation and move autoscaler bounds instead of replica counts.
+ */
+public interface Workloads {
+  /** Every problem with the workloads the spec names; empty when the rollout can start. Reads only. */
+  List<Problem> validate(CanarySpec spec);
+
+  /**
+   * Makes sure the canary revision exists (idempotent: a resumed runner finds it again) and says which
+   * pods each revision has. A new canary starts with 0 replicas unless an autoscaler says otherwise.
+   */
+  Revisions ensureCanary(CanarySpec spec);
+
+  /** Asks for at least {@code replicas} canary pods (a replica count, or an autoscaler's minimum). */
+  void scaleCanary(CanarySpec spec, Revisions revisions, int replicas);
+
+  /**
+   * Called once the routing carries {@code canaryWeight}: an autoscaler-aware adapter gives its
+   * bounds back to the user here, so the autoscaler decides from the traffic.
+   */
+  default void trafficShifted(CanarySpec spec, Revisions revisions, int canaryWeight) {}
+
+  /**
+   * Dynamic stable scale: shrink the stable revision to {@code replicas}, or give it back the user's
+   * count (or autoscaler bounds) when empty.
+   */
+  void scaleStable(CanarySpec spec, Revisions revisions, Optional<Integer> replicas);
+
+  /** The workloads as last seen (from a watch cache: no API read per call). */
+  WorkloadState observe(CanarySpec spec, Revisions revisions);
+
+  /**
+   * Starts the promotion: the stable workload takes the canary's revision. Progress shows in
+   * {@link #observe} (stable hash equals the canary's, all replicas updated and available).
+   * A rollout whose canary is a user-managed workload has nothing to roll: it returns at once.
+   */
+  void promote(CanarySpec spec, Revisions revisions);
+
+  /** True once the stable workload runs the canary's revision with all its replicas available. */
+  default boolean promotionComplete(CanarySpec spec, Revisions revisions) {
+    if (!spec.revision().createsCanaryWorkload()) {
+      return true;
+    }
+    RevisionState stable = observe(spec, revisions).stable();
+    return stable.hash().equals(revisions.canary().hash())
+        && stable.updated() >= stable.desired()
+        && stable.available() >= stable.desired()
+        && stable.current() == stable.updated();
+  }
+
+  /**
+   * Removes the canary workload (and anything the runner created for it), never anything the user
+   * created. Called after the scale-down delay of a promotion or an abort.
+   */
+  void removeCanary(CanarySpec spec, Revisions revisions);
+
+  /** Calls {@code onChange} whenever the workloads' state may have changed, until closed. */
+  AutoCloseable watch(CanarySpec spec, Revisions revisions, Runnable onChange);
+}

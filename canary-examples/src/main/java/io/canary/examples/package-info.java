@@ -1,0 +1,2 @@
+/** Canary SDK examples module. */
+package io.canary.examples;

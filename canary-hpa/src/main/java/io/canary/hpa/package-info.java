@@ -1,0 +1,2 @@
+/** Canary SDK hpa module. */
+package io.canary.hpa;

@@ -1,0 +1,2 @@
+/** Canary SDK istio module. */
+package io.canary.istio;

@@ -1,0 +1,2 @@
+/** Canary SDK kubernetes module. */
+package io.canary.kubernetes;

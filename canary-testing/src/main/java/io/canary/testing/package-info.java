@@ -1,0 +1,2 @@
+/** Canary SDK testing module. */
+package io.canary.testing;
