@@ -5,7 +5,5 @@ public enum PauseReason {
   /** A pause step. */
   CanaryPauseStep,
   /** The analysis could not decide; a person promotes or aborts. */
-  InconclusiveAnalysis,
-  /** Paused by hand through the handle. */
-  PausedByUser
+  InconclusiveAnalysis
 }

@@ -15,6 +15,13 @@ public interface Workloads {
   List<Problem> validate(CanarySpec spec);
 
   /**
+   * The revisions {@link #ensureCanary} would produce, computed from what the cluster holds now, without
+   * writing anything (for the dry run). A canary that does not exist yet gets the hash and labels it
+   * would have.
+   */
+  Revisions previewRevisions(CanarySpec spec);
+
+  /**
    * Makes sure the canary revision exists (idempotent: a resumed runner finds it again) and says which
    * pods each revision has. A new canary starts with 0 replicas unless an autoscaler says otherwise.
    */
@@ -58,8 +65,10 @@ public interface Workloads {
   }
 
   /**
-   * Removes the canary workload (and anything the runner created for it), never anything the user
-   * created. Called after the scale-down delay of a promotion or an abort.
+   * Removes the canary workload and anything else the runner created for it, and gives the user's own
+   * scaling settings back (replica counts, autoscaler bounds). Never deletes anything the user created:
+   * a user-managed canary workload stays. Called once, after the scale-down delay of a promotion or an
+   * abort; must be idempotent, since a resumed runner may call it again.
    */
   void removeCanary(CanarySpec spec, Revisions revisions);
 
