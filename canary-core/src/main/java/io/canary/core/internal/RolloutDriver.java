@@ -189,11 +189,13 @@ public final class RolloutDriver implements RolloutHandle {
 
   private CompletableFuture<RolloutStatus> control(Control control) {
     CompletableFuture<RolloutStatus> result = new CompletableFuture<>();
+    if (closed) {
+      result.completeExceptionally(notDriving(control));
+      return result;
+    }
     submit(() -> {
       if (!isDriving()) {
-        result.completeExceptionally(new CanaryException("Rollout " + key + ": " + control.method()
-            + " cannot be applied by runner '" + ctx.identity() + "': "
-            + (closed ? "the runner was closed" : "another runner holds the rollout's lock")));
+        result.completeExceptionally(notDriving(control));
         return;
       }
       try {
@@ -213,6 +215,11 @@ public final class RolloutDriver implements RolloutHandle {
       }
     });
     return result;
+  }
+
+  private CanaryException notDriving(Control control) {
+    return new CanaryException("Rollout " + key + ": " + control.method() + " cannot be applied by runner '"
+        + ctx.identity() + "': " + (closed ? "the runner was closed" : "another runner holds the rollout's lock"));
   }
 
   private void takeOver() {
@@ -272,9 +279,14 @@ public final class RolloutDriver implements RolloutHandle {
     }
     if (phase == Phase.PROGRESSING || phase == Phase.PAUSED) {
       Revisions revisions = ctx.workloads().ensureCanary(spec);
-      if (!revisions.equals(status.revisions().get())) {
-        save(RolloutMachine.withRevisions(status, revisions), List.of());
+      // What the last runner asked of the canary may not have reached the cluster: ask again (idempotent).
+      RolloutStatus refreshed = RolloutMachine.withRevisions(status, revisions).withCanaryReplicasRequested(Optional.empty());
+      if (!refreshed.equals(status) && !save(refreshed, List.of())) {
+        return;
       }
+    }
+    if (phase == Phase.PROMOTING && status.stage() == Stage.PROMOTE_STABLE) {
+      ctx.workloads().promote(spec, status.revisions().get());
     }
     openWatch(status.revisions().get());
     routesInForce = routeNames(RolloutMachine.routingFor(spec, status));
@@ -553,9 +565,7 @@ public final class RolloutDriver implements RolloutHandle {
       Runnable task;
       while ((task = mailbox.poll()) != null) {
         synchronized (this) {
-          if (!closed) {
-            runSafely(task);
-          }
+          runSafely(task);
         }
       }
       draining.set(false);

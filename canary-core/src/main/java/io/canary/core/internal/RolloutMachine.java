@@ -67,7 +67,7 @@ public final class RolloutMachine {
   }
 
   /** The status once {@link Action.EnsureCanary} found or created the revisions. */
-  public static RolloutStatus withRevisions(RolloutStatus st, Revisions revisions) {
+  public static ImmutableRolloutStatus withRevisions(RolloutStatus st, Revisions revisions) {
     return RolloutStatus.copyOf(st).withStableRevision(revisions.stable()).withCanaryRevision(revisions.canary());
   }
 
