@@ -49,6 +49,8 @@ class ConfigMapStateStoreTest {
         .stepStartedAt(T0.plusSeconds(1))
         .waitingSince(T0.plusSeconds(2))
         .dueAt(T0.plusSeconds(3))
+        .canaryReplicasRequested(3)
+        .referenceReplicas(5)
         .stableScale(2)
         .stableScaleDownAt(T0.plusSeconds(4))
         .analysisPasses(5)

@@ -46,6 +46,8 @@ public final class RolloutStatusCodec {
     s.stepStartedAt().ifPresent(t -> o.put("stepStartedAt", t.toString()));
     s.waitingSince().ifPresent(t -> o.put("waitingSince", t.toString()));
     s.dueAt().ifPresent(t -> o.put("dueAt", t.toString()));
+    s.canaryReplicasRequested().ifPresent(n -> o.put("canaryReplicasRequested", n));
+    s.referenceReplicas().ifPresent(n -> o.put("referenceReplicas", n));
     s.stableScale().ifPresent(n -> o.put("stableScale", n));
     s.stableScaleDownAt().ifPresent(t -> o.put("stableScaleDownAt", t.toString()));
     o.put("analysisPasses", s.analysisPasses());
@@ -105,6 +107,8 @@ public final class RolloutStatusCodec {
       instant(o, "stepStartedAt", b::stepStartedAt);
       instant(o, "waitingSince", b::waitingSince);
       instant(o, "dueAt", b::dueAt);
+      integer(o, "canaryReplicasRequested").ifPresent(b::canaryReplicasRequested);
+      integer(o, "referenceReplicas").ifPresent(b::referenceReplicas);
       integer(o, "stableScale").ifPresent(b::stableScale);
       instant(o, "stableScaleDownAt", b::stableScaleDownAt);
       integer(o, "analysisPasses").ifPresent(b::analysisPasses);
