@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -45,9 +46,13 @@ import org.junit.jupiter.api.Test;
 /** The runner over this module's adapters: state in ConfigMaps, one driver per rollout through Leases. */
 @EnableKubernetesMockClient(crud = true, https = false, kubernetesClientBuilderCustomizer = FastFailingClient.class)
 class CanaryRunnerOnKubernetesTest {
+  KubernetesMockServer server;
   KubernetesClient client;
 
   private TestCluster cluster;
+  /** The runners' client records what each request needs, to hold it against the Role users apply. */
+  private final RunnerRole.Recorder accesses = new RunnerRole.Recorder();
+  private KubernetesClient runnerClient;
   /** The routing "in the cluster", shared by every runner as a VirtualService would be. */
   private final InMemoryTrafficRouter router = new InMemoryTrafficRouter();
   private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -63,19 +68,24 @@ class CanaryRunnerOnKubernetesTest {
     cluster = new TestCluster(client);
     cluster.deployment(TARGET, 4, "shop/web:1.0");
     cluster.rollOut(TARGET, 4);
+    runnerClient = server.createClient(b -> {
+      new FastFailingClient().accept(b);
+      b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("access", accesses));
+    });
+    toClose.add(runnerClient);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable c : toClose) {
-      c.close();
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
     }
   }
 
   /** One runner process: its own clock, workloads, store and lock; the cluster and the routing are shared. */
   private final class Runner {
     final VirtualScheduler scheduler = VirtualScheduler.create();
-    final KubernetesWorkloads workloads = KubernetesWorkloads.create(client);
+    final KubernetesWorkloads workloads = KubernetesWorkloads.create(runnerClient);
     final List<RolloutEvent> events = new CopyOnWriteArrayList<>();
     final CanaryRunner runner;
 
@@ -83,8 +93,8 @@ class CanaryRunnerOnKubernetesTest {
       runner = CanaryRunner.builder()
           .trafficRouter(router)
           .workloads(signalling(workloads))
-          .stateStore(ConfigMapStateStore.create(client, NS))
-          .lock(LeaseRolloutLock.create(client, scheduler))
+          .stateStore(ConfigMapStateStore.create(runnerClient, NS))
+          .lock(LeaseRolloutLock.create(runnerClient, scheduler))
           .scheduler(scheduler)
           .identity(identity)
           .addListener(events::add)
@@ -200,6 +210,11 @@ class CanaryRunnerOnKubernetesTest {
     assertThat(ConfigMapStateStore.create(client).load(SPEC.key()).orElseThrow().value().phase()).isEqualTo(Phase.SUCCEEDED);
     assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
         .contains("RolloutStarted", "WeightChanged", "RolloutPromoted");
+
+    RunnerRole role = RunnerRole.load(client);
+    assertThat(accesses.accesses).as("requests of a whole rollout").hasSizeGreaterThan(20);
+    assertThat(accesses.accesses.stream().distinct().filter(a -> !role.allows(a)).toList())
+        .as("requests the Role in %s does not allow", RunnerRole.FILE).isEmpty();
   }
 
   @Test
