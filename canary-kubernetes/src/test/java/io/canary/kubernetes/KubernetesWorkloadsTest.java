@@ -245,6 +245,7 @@ class KubernetesWorkloadsTest {
       assertThat(stable.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isEqualTo(1);
       assertThat(stable.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
       assertThat(workloads.promotionComplete(spec, revisions)).as("the controller has not rolled it out yet").isFalse();
+      assertThat(workloads.validate(spec)).as("a runner resuming the promotion validates the spec again").isEmpty();
 
       cluster.rollOut(TARGET, 3);
       assertThat(promoted.await(5, TimeUnit.SECONDS)).isTrue();

@@ -104,7 +104,10 @@ final class CanaryPlanner {
       return Optional.empty();
     }
     String hash = RevisionHash.of(template.get());
-    if (hash.equals(RevisionHash.of(target.get().getSpec().getTemplate()))) {
+    // A target whose template carries this revision's label took it in this rollout's promotion: a runner
+    // resuming the promotion validates the spec again, and that is not a release of nothing.
+    boolean promotedHere = hash.equals(templateLabel(target.get(), Labels.REVISION));
+    if (!promotedHere && hash.equals(RevisionHash.of(target.get().getSpec().getTemplate()))) {
       problems.add(Problem.of("revision", "the new pod template is the one Deployment " + ns + "/" + targetName
           + " runs already (revision " + hash + "); there is nothing to release"));
       return Optional.empty();

@@ -156,7 +156,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
           spec.key(), name);
       return;
     }
-    writer.patch(spec.namespace(), name, d -> {
+    boolean exists = writer.patch(spec.namespace(), name, d -> {
       JsonPatch p = JsonPatch.guardedBy(d.getMetadata().getResourceVersion());
       if (replicas.isEmpty()) {
         return giveBackReplicas(d, p, autoscaled);
@@ -167,6 +167,10 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
       }
       return replicasOf(d) == replicas.get() ? p : p.set("/spec/replicas", replicas.get());
     });
+    if (!exists) {
+      throw new CanaryException("Rollout " + spec.key() + ": stable Deployment " + spec.namespace() + "/" + name
+          + " not found; it was removed while the rollout ran");
+    }
   }
 
   @Override
