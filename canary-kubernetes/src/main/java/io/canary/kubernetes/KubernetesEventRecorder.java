@@ -62,7 +62,7 @@ public final class KubernetesEventRecorder implements RolloutListener {
   /** The event's message after the rollout's step and weights, as {@code kubectl describe} shows it. */
   static String message(RolloutEvent event) {
     RolloutStatus s = event.status();
-    return "[step " + Math.min(s.stepIndex() + 1, Math.max(s.stepCount(), 1)) + "/" + s.stepCount()
+    return "[step " + Math.min(s.stepIndex() + 1, s.stepCount()) + "/" + s.stepCount()
         + ", canary " + s.currentWeight() + "%, stable " + (100 - s.currentWeight()) + "%] " + event.message();
   }
 

@@ -11,6 +11,7 @@ import io.canary.core.NewRevision;
 import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
+import io.canary.core.Stage;
 import io.canary.core.Step;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RolloutStarted;
@@ -256,5 +257,30 @@ class CanaryRunnerOnKubernetesTest {
     assertThat(loserHandle.isDriving()).isTrue();
     assertThat(started(loser.events, true)).isEqualTo(1);
     assertThat(taken.stepIndex()).isEqualTo(1);
+  }
+
+  @Test
+  void aSecondRunnerCarriesOnAPromotionTheFirstLeftUnderWay() throws Exception {
+    Runner first = new Runner("runner-a");
+    RolloutHandle handle = first.runner.start(SPEC);
+    first.drive(handle, pausedAt(25));
+    handle.promoteFully();
+    RolloutStatus promoting = first.drive(handle, s -> s.stage() == Stage.PROMOTE_STABLE);
+    Deployment stable = cluster.get(TARGET);
+    assertThat(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("shop/web:2.0");
+    assertThat(stable.getMetadata().getGeneration()).as("the controller has not caught up")
+        .isGreaterThan(stable.getStatus().getObservedGeneration());
+    first.runner.close();
+
+    Runner second = new Runner("runner-b");
+    RolloutHandle handle2 = second.runner.start(SPEC);
+    RolloutStatus done = second.drive(handle2, s -> s.phase().isTerminal());
+
+    assertThat(promoting.phase()).isEqualTo(Phase.PROMOTING);
+    assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThat(started(second.events, true)).isEqualTo(1);
+    assertThat(cluster.get("web-canary")).isNull();
+    assertThat(cluster.get(TARGET).getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry("canary.io/revision", promoting.canaryRevision().orElseThrow().hash());
   }
 }

@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -297,5 +299,40 @@ class KubernetesWorkloadsTest {
     Deployment canary = cluster.get("web-canary");
     assertThat(canary.getSpec().getSelector().getMatchLabels()).containsEntry("canary.io/revision", second.canary().hash());
     assertThat(canary.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("shop/web:3.0");
+  }
+
+  @Test
+  void theRolloutsOfANamespaceShareOneSetOfWatchesAndEachIsWokenByItsOwnDeployments() throws Exception {
+    cluster.deployment("api", 2, "shop/api:1.0");
+    cluster.rollOut("api", 2);
+    CanarySpec web = newImage();
+    CanarySpec api = CanarySpec.copyOf(spec(NewRevision.image("app", "shop/api:2.0")))
+        .withName("api-release").withTarget(io.canary.core.WorkloadRef.deployment("api"));
+    Revisions webRevisions = workloads.ensureCanary(web);
+    Revisions apiRevisions = workloads.ensureCanary(api);
+    java.util.concurrent.atomic.AtomicInteger webWakeUps = new java.util.concurrent.atomic.AtomicInteger();
+    CountDownLatch apiWoken = new CountDownLatch(1);
+    int before = server.getRequestCount();
+
+    try (AutoCloseable w1 = workloads.watch(web, webRevisions, webWakeUps::incrementAndGet);
+        AutoCloseable w2 = workloads.watch(api, apiRevisions, apiWoken::countDown)) {
+      cluster.status("api-canary", 0, 0, 0, 0);
+      assertThat(apiWoken.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(webWakeUps.get()).as("a change to another rollout's Deployment does not wake this one").isZero();
+    }
+
+    List<String> watches = new ArrayList<>();
+    int total = server.getRequestCount();
+    for (int i = 0; i < total; i++) {
+      var request = server.takeRequest(1, TimeUnit.SECONDS);
+      if (i >= before && request != null && request.getPath().contains("watch=true")) {
+        watches.add(request.getPath().replaceAll("\\?.*", ""));
+      }
+    }
+    assertThat(watches).containsExactlyInAnyOrder(
+        "/apis/apps/v1/namespaces/shop/deployments",
+        "/apis/apps/v1/namespaces/shop/replicasets",
+        "/api/v1/namespaces/shop/pods",
+        "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers");
   }
 }

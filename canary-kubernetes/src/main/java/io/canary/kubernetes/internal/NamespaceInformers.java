@@ -107,7 +107,12 @@ public final class NamespaceInformers implements AutoCloseable {
   public AutoCloseable listen(Collection<String> deploymentNames, Runnable onChange) {
     Set<String> names = Set.copyOf(deploymentNames);
     for (String name : names) {
-      listenersByDeployment.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(onChange);
+      // compute, not computeIfAbsent + add: a list emptied and dropped meanwhile must not swallow the listener.
+      listenersByDeployment.compute(name, (n, list) -> {
+        List<Runnable> listeners = list == null ? new CopyOnWriteArrayList<>() : list;
+        listeners.add(onChange);
+        return listeners;
+      });
     }
     return () -> {
       for (String name : names) {
@@ -117,11 +122,6 @@ public final class NamespaceInformers implements AutoCloseable {
         });
       }
     };
-  }
-
-  /** Rollouts listening in this namespace, for tests and metrics. */
-  public int listenerCount() {
-    return listenersByDeployment.values().stream().mapToInt(List::size).sum();
   }
 
   @Override
