@@ -74,7 +74,8 @@ public record Bounds(Integer minReplicas, int maxReplicas) {
     } else {
       annotations.put(ORIGINAL_BOUNDS_ANNOTATION, users.toAnnotation());
     }
-    hpa.getMetadata().setAnnotations(before == null && annotations.isEmpty() ? null : annotations);
+    // an annotations map left empty by removing ours goes too, so the user's object is as it was
+    hpa.getMetadata().setAnnotations(annotations.isEmpty() ? null : annotations);
     hpa.getSpec().setMinReplicas(target.minReplicas());
     hpa.getSpec().setMaxReplicas(target.maxReplicas());
     return hpa;

@@ -26,7 +26,7 @@ public final class HpaProblems {
               + " with the user's own autoscaler; change that autoscaler instead, or drop canaryHpa(...)")));
       return problems;
     }
-    if (stableHpas.size() == 1) {
+    if (!stableHpas.isEmpty()) {
       canaryNameFree(spec, hpas, stableHpas.get(0), problems);
     }
     canaryHpaSpec.ifPresent(s -> {
