@@ -88,7 +88,8 @@ public final class HpaAwareWorkloads implements Workloads {
   /**
    * Lets the decorated {@code Workloads} create the canary, then gives it its own autoscaler when one
    * sizes the stable workload. The canary's replicas are set once, to the autoscaler's minimum, just
-   * before that autoscaler exists: from then on only the autoscaler sizes it.
+   * before that autoscaler exists (no autoscaler is fought, and one never acts on a workload at 0
+   * replicas): from then on only the autoscaler sizes it.
    */
   @Override
   public Revisions ensureCanary(CanarySpec spec) {
