@@ -79,8 +79,7 @@ class HpaAwareWorkloadsTest {
 
   @Test
   void canaryReplicasAreWrittenOnceBeforeItsAutoscalerExistsAndNeverAfter() {
-    cluster.load("rollouts-demo-subsets");
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = demoWorkloads();
 
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
     List<ApiRequest> requests = cluster.requests();
@@ -118,8 +117,7 @@ class HpaAwareWorkloadsTest {
 
   @Test
   void preScalingRaisesTheMinimumObserveReportsItAndTrafficShiftedGivesItBack() {
-    cluster.load("rollouts-demo-subsets");
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = demoWorkloads();
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
 
     workloads.scaleCanary(rolloutsDemo(), revisions, 4);
@@ -148,8 +146,7 @@ class HpaAwareWorkloadsTest {
 
   @Test
   void aChangedAutoscalerWakesTheWatcherAndObserveShowsTheChange() throws Exception {
-    cluster.load("rollouts-demo-subsets");
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = demoWorkloads();
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
     CountDownLatch seen = new CountDownLatch(1);
     Runnable onChange = () -> {
@@ -168,8 +165,7 @@ class HpaAwareWorkloadsTest {
 
   @Test
   void observeReadsAutoscalersFromTheWatchCache() throws Exception {
-    cluster.load("rollouts-demo-subsets");
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = demoWorkloads();
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
     try (AutoCloseable watch = workloads.watch(rolloutsDemo(), revisions, () -> {})) {
       cluster.requests();
@@ -239,8 +235,7 @@ class HpaAwareWorkloadsTest {
 
   @Test
   void dynamicStableScaleMovesTheStableAutoscalersBoundsAndGivesThemBackExactly() {
-    cluster.load("rollouts-demo-subsets");
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = demoWorkloads();
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
 
     workloads.scaleStable(rolloutsDemo(), revisions, Optional.of(4));
@@ -280,9 +275,8 @@ class HpaAwareWorkloadsTest {
 
   @Test
   void afterAPromotionTheUsersBoundsAreBackAndTheCanaryAutoscalerIsGone() {
-    cluster.load("rollouts-demo-subsets");
+    HpaAwareWorkloads workloads = demoWorkloads();
     HorizontalPodAutoscaler usersStable = hpa(DEMO_NS, STABLE_HPA).get();
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
     workloads.scaleCanary(rolloutsDemo(), revisions, 4);
     workloads.trafficShifted(rolloutsDemo(), revisions, 40);
@@ -291,26 +285,21 @@ class HpaAwareWorkloadsTest {
     workloads.promote(rolloutsDemo(), revisions);
     workloads.removeCanary(rolloutsDemo(), revisions);
 
-    assertThat(hpa(DEMO_NS, STABLE_HPA).get().getSpec()).isEqualTo(usersStable.getSpec());
-    assertThat(hpa(DEMO_NS, STABLE_HPA).get().getMetadata().getAnnotations()).isNullOrEmpty();
-    assertThat(hpa(DEMO_NS, CANARY_HPA).get()).isNull();
+    assertUsersBoundsBackAndCanaryAutoscalerGone(usersStable);
     assertThat(client.apps().deployments().inNamespace(DEMO_NS).withName(CANARY).get()).isNull();
   }
 
   @Test
   void afterAnAbortTheUsersBoundsAreBackAndTheCanaryAutoscalerIsGone() {
-    cluster.load("rollouts-demo-subsets");
+    HpaAwareWorkloads workloads = demoWorkloads();
     HorizontalPodAutoscaler usersStable = hpa(DEMO_NS, STABLE_HPA).get();
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
     workloads.scaleCanary(rolloutsDemo(), revisions, 4);
     workloads.scaleStable(rolloutsDemo(), revisions, Optional.of(2));
 
     workloads.removeCanary(rolloutsDemo(), revisions);
 
-    assertThat(hpa(DEMO_NS, STABLE_HPA).get().getSpec()).isEqualTo(usersStable.getSpec());
-    assertThat(hpa(DEMO_NS, STABLE_HPA).get().getMetadata().getAnnotations()).isNullOrEmpty();
-    assertThat(hpa(DEMO_NS, CANARY_HPA).get()).isNull();
+    assertUsersBoundsBackAndCanaryAutoscalerGone(usersStable);
     assertThat(deployments.calls()).noneMatch(c -> c.method().equals("promote"));
   }
 
@@ -379,8 +368,7 @@ class HpaAwareWorkloadsTest {
 
   @Test
   void removalDeletesTheCanaryAutoscalerBeforeTheCanaryWorkload() {
-    cluster.load("rollouts-demo-subsets");
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = demoWorkloads();
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
     cluster.requests();
 
@@ -477,6 +465,18 @@ class HpaAwareWorkloadsTest {
   }
 
   // --- helpers ---------------------------------------------------------------------------------
+
+  /** Seed rollouts-demo-subsets in the cluster, and the decorator over the recording Deployments. */
+  HpaAwareWorkloads demoWorkloads() {
+    cluster.load("rollouts-demo-subsets");
+    return HpaAwareWorkloads.wrap(client, deployments);
+  }
+
+  void assertUsersBoundsBackAndCanaryAutoscalerGone(HorizontalPodAutoscaler usersStable) {
+    assertThat(hpa(DEMO_NS, STABLE_HPA).get().getSpec()).isEqualTo(usersStable.getSpec());
+    assertThat(hpa(DEMO_NS, STABLE_HPA).get().getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(hpa(DEMO_NS, CANARY_HPA).get()).isNull();
+  }
 
   static CanarySpec rolloutsDemo() {
     return CanarySpec.builder()
