@@ -38,11 +38,6 @@ public record Bounds(Integer minReplicas, int maxReplicas) {
     return stored == null ? of(hpa.getSpec()) : parse(stored, Hpas.describe(hpa));
   }
 
-  /** True when the rollout has changed the autoscaler's bounds and not given them back yet. */
-  public static boolean changedByRollout(HorizontalPodAutoscaler hpa) {
-    return annotation(hpa) != null;
-  }
-
   /**
    * The bounds that make the autoscaler keep at least {@code replicas} pods, capped by {@code cap} and
    * by the maximum; never below the user's minimum.

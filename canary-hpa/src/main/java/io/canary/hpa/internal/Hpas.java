@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The autoscaling/v2 HorizontalPodAutoscalers of the rollouts' namespaces: fresh reads where a
- * decision must not rest on stale data (before any write), a cache kept current by one shared
- * informer per watched namespace for {@code observe}, and bounds writes with optimistic locking.
+ * decision must not rest on stale data (before any write), one shared informer per watched namespace
+ * whose store serves {@code observe}, and bounds writes with optimistic locking.
  */
 public final class Hpas {
   private static final Logger LOG = LoggerFactory.getLogger(Hpas.class);
@@ -35,6 +36,7 @@ public final class Hpas {
   private static final int CONFLICT_RETRIES = 5;
 
   private final KubernetesClient client;
+  /** What was last read or written, per namespace, for {@code observe} where no informer runs. */
   private final Map<String, Map<String, HorizontalPodAutoscaler>> cache = new ConcurrentHashMap<>();
   private final Map<String, NamespaceWatch> watches = new HashMap<>();
 
@@ -54,13 +56,23 @@ public final class Hpas {
 
   /** Every autoscaler that sizes {@code kind/workload}, read from the API server now. */
   public List<HorizontalPodAutoscaler> targetingFresh(String namespace, String kind, String workload) {
-    return select(refresh(namespace), kind, workload);
+    return select(refresh(namespace).values(), kind, workload);
   }
 
-  /** Every autoscaler that sizes {@code kind/workload}, as last seen (no API read once cached). */
+  /**
+   * Every autoscaler that sizes {@code kind/workload}, as last seen: from the informer's store while
+   * the namespace is watched (it orders the events itself), else from what was last read or written.
+   */
   public List<HorizontalPodAutoscaler> targetingCached(String namespace, String kind, String workload) {
+    NamespaceWatch watch;
+    synchronized (watches) {
+      watch = watches.get(namespace);
+    }
+    if (watch != null) {
+      return select(watch.informer.getStore().list(), kind, workload);
+    }
     Map<String, HorizontalPodAutoscaler> known = cache.get(namespace);
-    return select(known == null ? refresh(namespace) : known, kind, workload);
+    return select((known == null ? refresh(namespace) : known).values(), kind, workload);
   }
 
   /** The autoscalers of the namespace carrying all the given labels, read now. */
@@ -123,15 +135,16 @@ public final class Hpas {
   public AutoCloseable watch(String namespace, Consumer<HorizontalPodAutoscaler> onEvent) {
     NamespaceWatch watch;
     synchronized (watches) {
-      watch = watches.computeIfAbsent(namespace, NamespaceWatch::new);
+      watch = watches.computeIfAbsent(namespace, ns -> new NamespaceWatch(this, ns));
       watch.listeners.add(onEvent);
     }
     return () -> {
       synchronized (watches) {
-        watch.listeners.remove(onEvent);
-        if (watch.listeners.isEmpty()) {
+        // closing twice must not stop a newer watch of the same namespace
+        if (watch.listeners.remove(onEvent) && watch.listeners.isEmpty()) {
           watches.remove(namespace);
           watch.informer.close();
+          cache.remove(namespace); // nothing keeps it current any more
         }
       }
     };
@@ -148,9 +161,9 @@ public final class Hpas {
   }
 
   private static List<HorizontalPodAutoscaler> select(
-      Map<String, HorizontalPodAutoscaler> hpas, String kind, String workload) {
+      Collection<HorizontalPodAutoscaler> hpas, String kind, String workload) {
     List<HorizontalPodAutoscaler> matching = new ArrayList<>();
-    for (HorizontalPodAutoscaler hpa : hpas.values()) {
+    for (HorizontalPodAutoscaler hpa : hpas) {
       if (targets(hpa, kind, workload)) {
         matching.add(hpa);
       }
@@ -182,20 +195,17 @@ public final class Hpas {
     return client.autoscaling().v2().horizontalPodAutoscalers();
   }
 
-  private final class NamespaceWatch implements ResourceEventHandler<HorizontalPodAutoscaler> {
+  /** One informer for a namespace's autoscalers, shared by every rollout watching the namespace. */
+  private static final class NamespaceWatch implements ResourceEventHandler<HorizontalPodAutoscaler> {
     final List<Consumer<HorizontalPodAutoscaler>> listeners = new CopyOnWriteArrayList<>();
     final SharedIndexInformer<HorizontalPodAutoscaler> informer;
-    final String namespace;
 
-    NamespaceWatch(String namespace) {
-      this.namespace = namespace;
-      refresh(namespace);
-      this.informer = hpas().inNamespace(namespace).inform(this);
+    NamespaceWatch(Hpas hpas, String namespace) {
+      this.informer = hpas.hpas().inNamespace(namespace).inform(this);
     }
 
     @Override
     public void onAdd(HorizontalPodAutoscaler hpa) {
-      cache.computeIfAbsent(namespace, ns -> new ConcurrentHashMap<>()).put(hpa.getMetadata().getName(), hpa);
       listeners.forEach(l -> l.accept(hpa));
     }
 
@@ -206,8 +216,7 @@ public final class Hpas {
 
     @Override
     public void onDelete(HorizontalPodAutoscaler hpa, boolean finalStateUnknown) {
-      forget(namespace, hpa.getMetadata().getName());
-      listeners.forEach(l -> l.accept(hpa));
+      onAdd(hpa);
     }
   }
 }
