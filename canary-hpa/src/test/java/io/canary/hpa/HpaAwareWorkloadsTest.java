@@ -164,6 +164,41 @@ class HpaAwareWorkloadsTest {
   }
 
   @Test
+  void rolloutsWatchingOneNamespaceShareItsInformerAndClosingOneLeavesTheOtherAwake() throws Exception {
+    HpaAwareWorkloads workloads = demoWorkloads();
+    Revisions revisions = workloads.ensureCanary(rolloutsDemo());
+    CountDownLatch secondSeesMax9 = new CountDownLatch(1);
+    AutoCloseable first = workloads.watch(rolloutsDemo(), revisions, () -> {});
+    try (AutoCloseable second = workloads.watch(rolloutsDemo(), revisions, () -> {
+      if (workloads.observe(rolloutsDemo(), revisions).stable().maxReplicas().equals(Optional.of(9))) {
+        secondSeesMax9.countDown();
+      }
+    })) {
+      first.close();
+      first.close(); // a second close must not stop the other rollout's watch
+
+      hpa(DEMO_NS, STABLE_HPA).edit(h -> new HorizontalPodAutoscalerBuilder(h).editSpec().withMaxReplicas(9)
+          .endSpec().build());
+
+      assertThat(secondSeesMax9.await(5, TimeUnit.SECONDS)).as("onChange of the rollout still watching").isTrue();
+    }
+  }
+
+  @Test
+  void aDamagedBoundsAnnotationIsReportedNotGuessed() {
+    HpaAwareWorkloads workloads = demoWorkloads();
+    Revisions revisions = workloads.ensureCanary(rolloutsDemo());
+    hpa(DEMO_NS, STABLE_HPA).edit(h -> new HorizontalPodAutoscalerBuilder(h).editMetadata()
+        .addToAnnotations(ORIGINAL_BOUNDS, "six").endMetadata().editSpec().withMaxReplicas(1).endSpec().build());
+
+    assertThatThrownBy(() -> workloads.scaleStable(rolloutsDemo(), revisions, Optional.empty()))
+        .hasMessageContaining("HorizontalPodAutoscaler " + DEMO_NS + "/" + STABLE_HPA)
+        .hasMessageContaining(ORIGINAL_BOUNDS)
+        .hasMessageContaining("{\"minReplicas\":N,\"maxReplicas\":M}");
+    assertThat(bounds(DEMO_NS, STABLE_HPA)).containsExactly(2, 1);
+  }
+
+  @Test
   void observeReadsAutoscalersFromTheWatchCache() throws Exception {
     HpaAwareWorkloads workloads = demoWorkloads();
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
