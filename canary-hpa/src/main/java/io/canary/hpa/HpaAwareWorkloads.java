@@ -193,6 +193,7 @@ public final class HpaAwareWorkloads implements Workloads {
       return;
     }
     HorizontalPodAutoscaler written = hpas.edit(stableHpa.get(), hpa -> {
+      // the released bounds become the user's: set them, and drop the ones kept from before
       Bounds.apply(hpa, Bounds.of(changed), Bounds.of(changed));
       hpa.getSpec().setMetrics(changed.getMetrics());
       hpa.getSpec().setBehavior(changed.getBehavior());
