@@ -63,6 +63,9 @@ class SeedScenariosTest {
       assertThat(paused.stepCount()).isEqualTo(2);
       assertThat(paused.currentWeight()).isEqualTo(50);
       assertThat(f.workloads.canaryReady(spec.key())).as("half of 2 stable pods").isEqualTo(1);
+      assertThat(rollout.describe()).contains("Status:          ॥ Paused", "Message:         CanaryPauseStep",
+          "  Step:          1/2", "  SetWeight:     50", "  ActualWeight:  50", "  Desired:       2", "  Current:       3",
+          "  Updated:       1", "  Ready:         3", "  Available:     3", "imesh-rollout-canary", "stable");
 
       f.advance(Duration.ofMinutes(59));
       assertThat(rollout.status().phase()).isEqualTo(Phase.PAUSED);

@@ -106,6 +106,20 @@ public final class RolloutDriver implements RolloutHandle {
   }
 
   @Override
+  public String describe() {
+    RolloutStatus st = status;
+    Optional<WorkloadState> workloads = Optional.empty();
+    if (st.revisions().isPresent()) {
+      try {
+        workloads = Optional.of(ctx.workloads().observe(spec, st.revisions().get()));
+      } catch (RuntimeException e) {
+        LOG.debug("[{}] could not observe the workloads for describe(): {}", key, e.toString());
+      }
+    }
+    return io.canary.core.StatusTree.render(spec, st, workloads);
+  }
+
+  @Override
   public CompletableFuture<RolloutStatus> promote() {
     return control(Control.PROMOTE);
   }
