@@ -19,6 +19,12 @@ public interface RolloutHandle {
   /** The latest status (what was last saved). */
   RolloutStatus status();
 
+  /**
+   * The rollout as people read it: status, step, set and actual weight, replicas, and a tree of the
+   * revisions with their pods (see {@link StatusTree}).
+   */
+  String describe();
+
   /** Skips the current pause (or analysis step); the remaining steps still run. */
   CompletableFuture<RolloutStatus> promote();
 

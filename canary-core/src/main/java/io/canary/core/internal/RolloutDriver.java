@@ -106,6 +106,20 @@ public final class RolloutDriver implements RolloutHandle {
   }
 
   @Override
+  public String describe() {
+    RolloutStatus st = status;
+    Optional<WorkloadState> workloads = Optional.empty();
+    if (st.revisions().isPresent()) {
+      try {
+        workloads = Optional.of(ctx.workloads().observe(spec, st.revisions().get()));
+      } catch (RuntimeException e) {
+        LOG.debug("[{}] could not observe the workloads for describe(): {}", key, e.toString());
+      }
+    }
+    return io.canary.core.StatusTree.render(spec, st, workloads);
+  }
+
+  @Override
   public CompletableFuture<RolloutStatus> promote() {
     return control(Control.PROMOTE);
   }
@@ -194,7 +208,7 @@ public final class RolloutDriver implements RolloutHandle {
       return result;
     }
     submit(() -> {
-      if (!isDriving()) {
+      if (!isDriving() && !(status.phase().isTerminal() && retake())) {
         result.completeExceptionally(notDriving(control));
         return;
       }
@@ -313,6 +327,9 @@ public final class RolloutDriver implements RolloutHandle {
         if (decision.isWait(before)) {
           armTimer(decision.wakeAt());
           consecutiveFailures = 0;
+          if (before.phase().isTerminal()) {
+            retire();
+          }
           return;
         }
         List<RolloutEvent> actionEvents = new ArrayList<>();
@@ -521,6 +538,40 @@ public final class RolloutDriver implements RolloutHandle {
       LOG.warn("[{}] lost the rollout lock; this runner stops acting on it", key);
       lose();
     }
+  }
+
+  /**
+   * An ended rollout needs no driver: its lease is given up so that a thousand finished rollouts cost
+   * nothing. A control (retry, abort) takes the lease again first.
+   */
+  private void retire() {
+    if (!driving) {
+      return;
+    }
+    driving = false;
+    stopActing();
+    try {
+      ctx.lock().release(key, ctx.identity());
+    } catch (RuntimeException e) {
+      LOG.warn("[{}] could not release the rollout lock: {}", key, e.toString());
+    }
+  }
+
+  /** Takes the lease of an ended rollout again for a control, with the status as stored now. */
+  private boolean retake() {
+    if (closed || !ctx.lock().tryAcquire(key, ctx.identity(), ctx.leaseDuration())) {
+      return false;
+    }
+    Optional<io.canary.core.spi.Versioned<RolloutStatus>> stored = ctx.store().load(key);
+    if (stored.isEmpty() || !stored.get().value().specFingerprint().equals(status.specFingerprint())) {
+      ctx.lock().release(key, ctx.identity());
+      return false;
+    }
+    status = stored.get().value();
+    version = Optional.of(stored.get().version());
+    driving = true;
+    scheduleRenewal();
+    return true;
   }
 
   /** Another runner has the rollout: stop acting at once and stand by. */

@@ -322,6 +322,10 @@ public final class RolloutMachine {
     if (weight > 0) {
       int needed = canaryReplicasFor(spec, st, obs, weight, index);
       int readyNeeded = spec.scaling().preScale() ? needed : 1;
+      if (obs.canary().autoscaled()) {
+        // An autoscaler never goes past its maximum: waiting for more pods than that would never end.
+        readyNeeded = Math.max(1, Math.min(readyNeeded, obs.canary().maxReplicas().orElse(readyNeeded)));
+      }
       Optional<Decision> waiting = withCanaryReplicas(spec, st, obs, now, needed, readyNeeded, false, "setWeight " + weight);
       if (waiting.isPresent()) {
         return waiting.get();
