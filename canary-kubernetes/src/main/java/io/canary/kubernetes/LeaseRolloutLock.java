@@ -42,6 +42,11 @@ public final class LeaseRolloutLock implements RolloutLock {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /** A lock judging expiry on the system clock, for runners on a {@code SystemScheduler}. */
+  public static LeaseRolloutLock create(KubernetesClient client) {
+    return new LeaseRolloutLock(client, Instant::now);
+  }
+
   /** A lock judging expiry on {@code clock}. */
   public static LeaseRolloutLock create(KubernetesClient client, Supplier<Instant> clock) {
     return new LeaseRolloutLock(client, clock);

@@ -75,6 +75,15 @@ class LeaseRolloutLockTest {
   }
 
   @Test
+  void onTheSystemClockAFreshLeaseIsNotExpired() {
+    LeaseRolloutLock lock = LeaseRolloutLock.create(client);
+
+    assertThat(lock.tryAcquire(KEY, "runner-a", LEASE)).isTrue();
+    assertThat(lock.tryAcquire(KEY, "runner-b", LEASE)).isFalse();
+    assertThat(lease().getSpec().getRenewTime().toInstant()).isAfter(clock.now());
+  }
+
+  @Test
   void ofTwoRunnersRacingForAnExpiredLeaseExactlyOneGetsIt() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
