@@ -15,9 +15,6 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The in-process API server runs no controllers: this plays the Deployment controller where a test
@@ -134,19 +131,5 @@ final class TestCluster {
         .traffic(TrafficStrategy.subsets("web", "web", VirtualServiceRef.of("web")))
         .addSteps(steps.length == 0 ? new Step[] {Step.setWeight(20), Step.pause()} : steps)
         .build();
-  }
-
-  static List<String> names(List<? extends io.fabric8.kubernetes.api.model.HasMetadata> objects) {
-    List<String> names = new ArrayList<>();
-    objects.forEach(o -> names.add(o.getMetadata().getName()));
-    return names;
-  }
-
-  static Map<String, String> labels(String... kv) {
-    Map<String, String> m = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < kv.length; i += 2) {
-      m.put(kv[i], kv[i + 1]);
-    }
-    return m;
   }
 }
