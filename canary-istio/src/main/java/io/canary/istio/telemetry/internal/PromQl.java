@@ -61,7 +61,10 @@ public final class PromQl {
     return out.append('"').toString();
   }
 
-  /** A range duration for {@code window}: whole seconds when it has no fraction, milliseconds otherwise. */
+  /**
+   * A range duration for {@code window}: whole seconds when it has no fraction, milliseconds otherwise
+   * (PromQL has no smaller unit, so anything below a millisecond is dropped).
+   */
   public static String range(Duration window) {
     long millis = window.toMillis();
     if (millis <= 0) {
