@@ -196,10 +196,8 @@ public final class PrometheusMetricSource implements MetricSource {
 
     /** A token sent as {@code Authorization: Bearer <token>} with every query. */
     public Builder bearerToken(String token) {
-      if (token == null || token.isBlank()) {
-        throw new IllegalArgumentException("PrometheusMetricSource bearerToken must not be empty");
-      }
-      return bearerToken(() -> token);
+      String given = requireText("bearerToken", token, "");
+      return bearerToken(() -> given);
     }
 
     /**
@@ -250,12 +248,7 @@ public final class PrometheusMetricSource implements MetricSource {
      * default), {@code source}, or {@code waypoint} in ambient mode.
      */
     public Builder reporter(String reporter) {
-      Objects.requireNonNull(reporter, "reporter");
-      if (reporter.isBlank()) {
-        throw new IllegalArgumentException("PrometheusMetricSource reporter must not be empty; Istio reports as "
-            + "destination, source or waypoint");
-      }
-      this.reporter = reporter;
+      this.reporter = requireText("reporter", reporter, "; Istio reports as destination, source or waypoint");
       return this;
     }
 
@@ -265,11 +258,8 @@ public final class PrometheusMetricSource implements MetricSource {
      * with Istio's Telemetry API, for example). A revision without that pod label cannot be queried.
      */
     public Builder selectByPodLabel(String podLabel, String metricLabel) {
-      Objects.requireNonNull(podLabel, "podLabel");
+      requireText("selectByPodLabel podLabel", podLabel, "");
       requireFreeLabel("selectByPodLabel metricLabel", metricLabel);
-      if (podLabel.isBlank()) {
-        throw new IllegalArgumentException("PrometheusMetricSource selectByPodLabel podLabel must not be empty");
-      }
       podLabelSelectors.put(metricLabel, podLabel);
       return this;
     }
@@ -295,11 +285,7 @@ public final class PrometheusMetricSource implements MetricSource {
      * Prometheus). Default {@code 5..}; {@code 5..|429} also counts rate limiting.
      */
     public Builder errorResponseCodes(String regex) {
-      Objects.requireNonNull(regex, "errorResponseCodes");
-      if (regex.isBlank()) {
-        throw new IllegalArgumentException("PrometheusMetricSource errorResponseCodes must not be empty; "
-            + "expected for example 5..");
-      }
+      requireText("errorResponseCodes", regex, "; expected for example 5..");
       try {
         Pattern.compile(regex);
       } catch (PatternSyntaxException e) {
@@ -328,6 +314,13 @@ public final class PrometheusMetricSource implements MetricSource {
           .build();
       return new PrometheusMetricSource(this,
           new InstantQueryClient(http, endpoint, requestTimeout, headers, bearerToken));
+    }
+
+    private static String requireText(String field, String value, String hint) {
+      if (value == null || value.isBlank()) {
+        throw new IllegalArgumentException("PrometheusMetricSource " + field + " must not be empty" + hint);
+      }
+      return value;
     }
 
     private void requireFreeLabel(String field, String label) {

@@ -49,6 +49,7 @@ final class FakePrometheus implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile Answer everyQuery;
   private volatile boolean hang;
+  private volatile boolean stallBody;
 
   private FakePrometheus() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -91,6 +92,12 @@ final class FakePrometheus implements AutoCloseable {
     return this;
   }
 
+  /** Sends the head of every answer and the start of its body, then holds the rest until closed. */
+  FakePrometheus stallBody() {
+    stallBody = true;
+    return this;
+  }
+
   List<Received> received() {
     return List.copyOf(received);
   }
@@ -125,6 +132,13 @@ final class FakePrometheus implements AutoCloseable {
           : answers.getOrDefault(params.get("query"), new Answer(400, error("bad_data", "the fake has no answer for this query")));
       byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "application/json");
+      if (stallBody) {
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body, 0, body.length / 2);
+        exchange.getResponseBody().flush();
+        awaitClose();
+        return;
+      }
       exchange.sendResponseHeaders(answer.status(), body.length == 0 ? -1 : body.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(body);

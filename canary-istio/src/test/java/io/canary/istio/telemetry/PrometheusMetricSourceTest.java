@@ -225,6 +225,15 @@ class PrometheusMetricSourceTest {
   }
 
   @Test
+  void aBodyThatStopsHalfwayTimesOutToo() {
+    prometheus.answerEveryQuery(200, FakePrometheus.vector("1")).stallBody();
+
+    assertThatThrownBy(() -> source().requestTimeout(Duration.ofMillis(200)).build().query(SPEC, CANARY, FROM, TO))
+        .isInstanceOf(CanaryException.class)
+        .hasMessageStartingWith("Prometheus at " + prometheus.baseUrl() + "/api/v1/query did not answer within PT0.2S; query: ");
+  }
+
+  @Test
   void aRefusedConnectionIsAnErrorNamingTheUrl() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
