@@ -136,13 +136,10 @@ public final class Router {
         reads.add(new Read(fields, object.get()));
       }
     }
-    if (!spec.managedRouteNames().isEmpty() && reads.size() == targets.size()) {
-      boolean anyHttpRoute = reads.stream()
-          .anyMatch(r -> r.fields() instanceof VirtualServiceFields vs && vs.hasHttpRoute(r.object()));
-      if (!anyHttpRoute) {
-        problems.add(Problem.of("traffic.virtualServices", "header and mirror routes " + spec.managedRouteNames()
-            + " need a managed http route to copy the stable and canary destinations from; name one"));
-      }
+    boolean anyHttpRoute = spec.traffic().virtualServices().stream().anyMatch(vs -> vs.usesSingleRoute() || !vs.httpRoutes().isEmpty());
+    if (!spec.managedRouteNames().isEmpty() && !anyHttpRoute) {
+      problems.add(Problem.of("traffic.virtualServices", "header and mirror routes " + spec.managedRouteNames()
+          + " need an http route of the rollout to copy the stable and canary destinations from; name one"));
     }
     return reads;
   }

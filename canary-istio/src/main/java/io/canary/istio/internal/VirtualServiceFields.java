@@ -57,11 +57,6 @@ final class VirtualServiceFields implements OwnedFields {
     return problems;
   }
 
-  /** True when the VirtualService has a managed http route, whose destinations header and mirror routes use. */
-  boolean hasHttpRoute(GenericKubernetesResource object) {
-    return locate(spec(object), new ArrayList<>()).stream().anyMatch(WeightedRoute::http);
-  }
-
   List<RouteWeight> weights(GenericKubernetesResource object) {
     return locateValid(spec(object)).stream()
         .map(r -> new RouteWeight(ref.toString(), r.label(), Trees.integer(r.stable(), "weight", 0), Trees.integer(r.canary(), "weight", 0)))

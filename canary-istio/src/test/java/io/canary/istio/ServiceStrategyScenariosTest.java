@@ -1,0 +1,118 @@
+package io.canary.istio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.canary.core.CanarySpec;
+import io.canary.core.NewRevision;
+import io.canary.core.Step;
+import io.canary.core.TrafficStrategy;
+import io.canary.core.VirtualServiceRef;
+import io.canary.core.WorkloadRef;
+import io.canary.core.spi.RoutingState;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Seeds appA-services and imesh-services: the service strategy, with the two Services' selectors owned too. */
+@EnableKubernetesMockClient(crud = true, https = false)
+class ServiceStrategyScenariosTest {
+  static final String STABLE_HASH = "5f7d9c8b6";
+  static final String CANARY_HASH = "8a1b2c3d4";
+  static final Set<String> KEYS = Set.of("pod-template-hash", "canary.io/revision");
+
+  KubernetesMockServer server;
+
+  static RoutingState during(int canaryWeight) {
+    return RoutingState.builder()
+        .canaryWeight(canaryWeight)
+        .putStableLabels("pod-template-hash", STABLE_HASH)
+        .putCanaryLabels("canary.io/revision", CANARY_HASH)
+        .managedLabelKeys(KEYS)
+        .build();
+  }
+
+  @Test
+  void appAStepsTwentyToEightyThenPromotesAndReleasesChangingOnlyWeightsAndSelectors() {
+    MockCluster cluster = new MockCluster(server).seedScenario("appA-services");
+    IstioTrafficRouter router = IstioTrafficRouter.create(cluster.client());
+    CanarySpec spec = CanarySpec.builder()
+        .name("appa")
+        .namespace("nsa")
+        .target(WorkloadRef.deployment("appa"))
+        .revision(NewRevision.image("appa", "example/appa:1.1.0"))
+        .traffic(TrafficStrategy.services("appa-stable-service", "appa-canary-service", VirtualServiceRef.of("virtual-service-appa", "appa-http-route")))
+        .addSteps(Step.setWeight(20), Step.pause(Duration.ofMinutes(1)), Step.setWeight(40), Step.pause(Duration.ofMinutes(1)),
+            Step.setWeight(60), Step.pause(Duration.ofMinutes(1)), Step.setWeight(80), Step.pause(Duration.ofMinutes(1)))
+        .maxUnavailable("0")
+        .maxSurge("3")
+        .build();
+    assertThat(router.validate(spec)).isEmpty();
+
+    for (int weight : List.of(20, 40, 60, 80)) {
+      router.apply(spec, during(weight));
+      assertRouting(cluster, "nsa", "virtual-service-appa", "appa-stable-service", "appa-canary-service", weight,
+          Map.of("pod-template-hash", STABLE_HASH), Map.of("canary.io/revision", CANARY_HASH));
+    }
+
+    router.apply(spec, RoutingState.builder().canaryWeight(0).putStableLabels("canary.io/revision", CANARY_HASH)
+        .putCanaryLabels("canary.io/revision", CANARY_HASH).managedLabelKeys(KEYS).build());
+    assertRouting(cluster, "nsa", "virtual-service-appa", "appa-stable-service", "appa-canary-service", 0,
+        Map.of("canary.io/revision", CANARY_HASH), Map.of("canary.io/revision", CANARY_HASH));
+
+    router.apply(spec, RoutingState.builder().canaryWeight(0).managedLabelKeys(KEYS).build());
+    assertRouting(cluster, "nsa", "virtual-service-appa", "appa-stable-service", "appa-canary-service", 0, Map.of(), Map.of());
+  }
+
+  @Test
+  void imeshSetsFiftyThenAbortsBackToStableAndReleases() {
+    MockCluster cluster = new MockCluster(server).seedScenario("imesh-services");
+    IstioTrafficRouter router = IstioTrafficRouter.create(cluster.client());
+    CanarySpec spec = CanarySpec.builder()
+        .name("imesh-rollout")
+        .namespace("deb-ns")
+        .target(WorkloadRef.deployment("imesh-rollout"))
+        .revision(NewRevision.image("nginx", "nginx:1.15.5"))
+        .traffic(TrafficStrategy.services("stable-svc", "canary-svc", VirtualServiceRef.of("imesh-vsvc", "primary")))
+        .addSteps(Step.setWeight(50), Step.pause(Duration.ofHours(1)))
+        .build();
+    assertThat(router.validate(spec)).isEmpty();
+
+    router.apply(spec, during(50));
+    assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 50,
+        Map.of("pod-template-hash", STABLE_HASH), Map.of("canary.io/revision", CANARY_HASH));
+
+    router.apply(spec, during(0));
+    assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 0,
+        Map.of("pod-template-hash", STABLE_HASH), Map.of("canary.io/revision", CANARY_HASH));
+
+    router.apply(spec, RoutingState.builder().canaryWeight(0).managedLabelKeys(KEYS).build());
+    assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 0, Map.of(), Map.of());
+  }
+
+  /**
+   * The VirtualService and both Services equal their seeds but for the weights of the first http route
+   * (stable destination first) and the revision labels added to each selector.
+   */
+  private static void assertRouting(MockCluster cluster, String ns, String virtualService, String stableService, String canaryService,
+      int canaryWeight, Map<String, String> stableLabels, Map<String, String> canaryLabels) {
+    Map<String, Object> vs = cluster.seeded("VirtualService", ns, virtualService);
+    Trees.put(vs, 100 - canaryWeight, "spec", "http", 0, "route", 0, "weight");
+    Trees.put(vs, canaryWeight, "spec", "http", 0, "route", 1, "weight");
+    assertThat(cluster.read("VirtualService", ns, virtualService)).isEqualTo(vs);
+    assertThat(cluster.read("Service", ns, stableService)).isEqualTo(withSelector(cluster.seeded("Service", ns, stableService), stableLabels));
+    assertThat(cluster.read("Service", ns, canaryService)).isEqualTo(withSelector(cluster.seeded("Service", ns, canaryService), canaryLabels));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> withSelector(Map<String, Object> service, Map<String, String> added) {
+    Map<String, Object> selector = new LinkedHashMap<>((Map<String, Object>) Trees.get(service, "spec", "selector"));
+    selector.putAll(added);
+    Trees.put(service, selector, "spec", "selector");
+    return service;
+  }
+}
