@@ -67,6 +67,22 @@ final class MockCluster {
     return seed(Path.of("..", "scenarios", scenario, "cluster.yaml"));
   }
 
+  /** Creates every object of the test resource {@code name}. */
+  MockCluster seedResource(String name) {
+    return seedYaml(resource(name));
+  }
+
+  static String resource(String name) {
+    try (var in = MockCluster.class.getResourceAsStream("/" + name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no test resource " + name);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   MockCluster seed(Path yamlFile) {
     try {
       return seedYaml(Files.readString(yamlFile));
