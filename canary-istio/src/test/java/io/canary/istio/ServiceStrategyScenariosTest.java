@@ -94,6 +94,22 @@ class ServiceStrategyScenariosTest {
     assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 0, Map.of(), Map.of());
   }
 
+  @Test
+  void theServiceStrategyWritesBothServicesThenTheVirtualServiceOnTheFirstStepAndOnlyTheWeightsAfter() {
+    MockCluster cluster = new MockCluster(server).seedScenario("appA-services");
+    IstioTrafficRouter router = IstioTrafficRouter.create(cluster.client());
+    CanarySpec spec = ValidationTest.appA(VirtualServiceRef.of("virtual-service-appa", "appa-http-route"));
+
+    router.apply(spec, during(20));
+    assertThat(cluster.takeWrites()).containsExactly(
+        "PUT /api/v1/namespaces/nsa/services/appa-stable-service",
+        "PUT /api/v1/namespaces/nsa/services/appa-canary-service",
+        "PUT /apis/networking.istio.io/v1alpha3/namespaces/nsa/virtualservices/virtual-service-appa");
+
+    router.apply(spec, during(40));
+    assertThat(cluster.takeWrites()).containsExactly("PUT /apis/networking.istio.io/v1alpha3/namespaces/nsa/virtualservices/virtual-service-appa");
+  }
+
   /**
    * The VirtualService and both Services equal their seeds but for the weights of the first http route
    * (stable destination first) and the revision labels added to each selector.
