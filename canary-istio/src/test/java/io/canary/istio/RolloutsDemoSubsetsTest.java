@@ -104,6 +104,21 @@ class RolloutsDemoSubsetsTest {
   }
 
   @Test
+  void currentWeightsSeesAnOutOfBandChangeAndTheNextApplyPutsTheOwnedWeightsBack() {
+    router.apply(SPEC, during(40));
+    cluster.editAsAnotherWriter("VirtualService", NS, "rollouts-demo-vs2", vs -> {
+      Trees.put(vs, 100, "spec", "http", 0, "route", 0, "weight");
+      Trees.put(vs, 0, "spec", "http", 0, "route", 1, "weight");
+    });
+
+    assertThat(router.currentWeights(SPEC)).extracting(RouteWeight::stableWeight, RouteWeight::canaryWeight)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(100, 0));
+
+    router.apply(SPEC, during(40));
+    assertThat(cluster.read("VirtualService", NS, "rollouts-demo-vs2")).isEqualTo(expectedVirtualService(40));
+  }
+
+  @Test
   void renderShowsTheObjectsAsApplyWouldWriteThemAndWritesNothing() {
     var rendered = router.render(SPEC, during(40));
 

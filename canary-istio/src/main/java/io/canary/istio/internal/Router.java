@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -53,8 +52,10 @@ public final class Router {
 
   public List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
     return changes(spec, desired).stream()
-        .map(c -> new RenderedObject(c.read().fields().ref().kind().kind(), c.read().fields().ref().namespace() + "/"
-            + c.read().fields().ref().name(), objects.asYaml(c.desired())))
+        .map(c -> {
+          ObjectRef ref = c.read().fields().ref();
+          return new RenderedObject(ref.kind().kind(), ref.qualifiedName(), objects.asYaml(c.desired()));
+        })
         .toList();
   }
 
@@ -73,15 +74,17 @@ public final class Router {
    * released, the weights move away first.
    */
   private List<Change> changes(CanarySpec spec, RoutingState desired) {
-    List<Change> changes = new ArrayList<>();
+    List<Change> weights = new ArrayList<>();
+    List<Change> labels = new ArrayList<>();
     for (Read read : readValid(spec, targets(spec))) {
       GenericKubernetesResource object = objects.copy(read.object());
       boolean selectsNewPods = read.fields().apply(object, desired);
-      changes.add(new Change(read, object, selectsNewPods));
+      (read.fields().carriesWeights() ? weights : labels).add(new Change(read, object, selectsNewPods));
     }
-    boolean labelsFirst = changes.stream().anyMatch(Change::selectsNewPods);
-    changes.sort(Comparator.comparing(c -> c.read().fields().carriesWeights() == labelsFirst));
-    return changes;
+    boolean labelsFirst = labels.stream().anyMatch(Change::selectsNewPods);
+    List<Change> ordered = new ArrayList<>(labelsFirst ? labels : weights);
+    ordered.addAll(labelsFirst ? weights : labels);
+    return ordered;
   }
 
   /** One write, or none when the object already carries the change; a conflict is re-read and re-applied. */
