@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,13 +53,12 @@ class ConcurrentEditTest {
     AtomicInteger edits = new AtomicInteger();
     IstioTrafficRouter router = IstioTrafficRouter.create(clientRacedBy(1, edits));
 
-    router.apply(RolloutsDemoSubsetsTest.SPEC, RolloutsDemoSubsetsTest.during(40));
+    router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(40));
 
     assertThat(edits).hasValue(1);
     Map<String, Object> expected = cluster.seeded("VirtualService", NS, "rollouts-demo-vs2");
     addUserRoute(expected, "hotfix-1");
-    Trees.put(expected, 60, "spec", "http", 0, "route", 0, "weight");
-    Trees.put(expected, 40, "spec", "http", 0, "route", 1, "weight");
+    Trees.putWeights(expected, 60, 40, "spec", "http", 0);
     assertThat(cluster.read("VirtualService", NS, "rollouts-demo-vs2")).isEqualTo(expected);
     // the other writer's PUT, the router's refused PUT, the router's PUT on the fresh object
     assertThat(cluster.takeWrites()).filteredOn(w -> w.endsWith(VS_PATH)).hasSize(3);
@@ -71,7 +69,7 @@ class ConcurrentEditTest {
     AtomicInteger edits = new AtomicInteger();
     IstioTrafficRouter router = IstioTrafficRouter.builder(clientRacedBy(Integer.MAX_VALUE, edits)).conflictRetries(2).build();
 
-    assertThatThrownBy(() -> router.apply(RolloutsDemoSubsetsTest.SPEC, RolloutsDemoSubsetsTest.during(40)))
+    assertThatThrownBy(() -> router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(40)))
         .isInstanceOf(CanaryException.class)
         .hasMessageContaining("VirtualService " + NS + "/rollouts-demo-vs2: someone else kept changing it")
         .hasMessageContaining("gave up after 3 attempts");
@@ -84,11 +82,7 @@ class ConcurrentEditTest {
     assertThat(cluster.read("VirtualService", NS, "rollouts-demo-vs2")).isEqualTo(expected);
   }
 
-  @SuppressWarnings("unchecked")
   private static void addUserRoute(Map<String, Object> vs, String name) {
-    Map<String, Object> spec = (Map<String, Object>) vs.get("spec");
-    List<Object> http = new ArrayList<>((List<Object>) spec.get("http"));
-    http.add(Map.of("name", name, "route", List.of(Map.of("destination", Map.of("host", "hotfix-svc")))));
-    spec.put("http", http);
+    Trees.editList(vs, http -> http.add(Map.of("name", name, "route", List.of(Map.of("destination", Map.of("host", "hotfix-svc"))))), "spec", "http");
   }
 }

@@ -16,6 +16,7 @@ import io.canary.core.spi.RoutingState;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,8 +64,7 @@ class HelloworldVersionsTest {
       router.apply(SPEC, RoutingState.builder().canaryWeight(weight).build());
 
       Map<String, Object> expected = seedWithV2Destination();
-      Trees.put(expected, 100 - weight, "spec", "http", 0, "route", 0, "weight");
-      Trees.put(expected, weight, "spec", "http", 0, "route", 1, "weight");
+      Trees.putWeights(expected, 100 - weight, weight, "spec", "http", 0);
       assertThat(cluster.read("VirtualService", "default", "helloworld")).isEqualTo(expected);
       assertThat(cluster.read("DestinationRule", "default", "helloworld")).isEqualTo(cluster.seeded("DestinationRule", "default", "helloworld"));
       assertThat(router.currentWeights(SPEC)).containsExactly(
@@ -106,9 +106,8 @@ class HelloworldVersionsTest {
 
   private Map<String, Object> seedWithV2Destination() {
     Map<String, Object> vs = cluster.seeded("VirtualService", "default", "helloworld");
-    List<Object> route = new ArrayList<>((List<?>) Trees.get(vs, "spec", "http", 0, "route"));
-    route.add(new java.util.LinkedHashMap<>(Map.of("destination", Map.of("host", "helloworld", "subset", "v2"), "weight", 0)));
-    Trees.put(vs, route, "spec", "http", 0, "route");
+    Trees.editList(vs, route -> route.add(new LinkedHashMap<>(Map.of("destination", Map.of("host", "helloworld", "subset", "v2"), "weight", 0))),
+        "spec", "http", 0, "route");
     return vs;
   }
 }

@@ -2,7 +2,6 @@ package io.canary.istio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.canary.core.spi.RoutingState;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.List;
@@ -28,34 +27,31 @@ class RequestCountTest {
 
   @Test
   void aWholeRolloutWritesEachRoutingObjectOnceForEachChangeItCarries() {
-    router.apply(RolloutsDemoSubsetsTest.SPEC, RolloutsDemoSubsetsTest.during(20));
+    router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(20));
     assertThat(cluster.takeWrites()).containsExactly(DR, VS);
 
     for (int weight : List.of(40, 60, 80)) {
-      router.apply(RolloutsDemoSubsetsTest.SPEC, RolloutsDemoSubsetsTest.during(weight));
+      router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(weight));
       List<String> requests = cluster.takeRequests();
       assertThat(requests).filteredOn(r -> !r.startsWith("GET ")).containsExactly(VS);
       // one read per object: the API version each is served at is remembered after the first step
       assertThat(requests).filteredOn(r -> r.startsWith("GET ")).hasSize(2);
     }
 
-    router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingState.builder().canaryWeight(0)
-        .putStableLabels("canary.io/revision", RolloutsDemoSubsetsTest.CANARY_HASH)
-        .putCanaryLabels("canary.io/revision", RolloutsDemoSubsetsTest.CANARY_HASH)
-        .managedLabelKeys(RolloutsDemoSubsetsTest.KEYS).build());
+    router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.promoted());
     assertThat(cluster.takeWrites()).containsExactly(DR, VS);
 
     // the weights are already 0 after the promotion: the release only gives the subset labels back
-    router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingState.builder().canaryWeight(0).managedLabelKeys(RolloutsDemoSubsetsTest.KEYS).build());
+    router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.released());
     assertThat(cluster.takeWrites()).containsExactly(DR);
   }
 
   @Test
   void applyingTheStateTheObjectsAlreadyCarryWritesNothing() {
-    router.apply(RolloutsDemoSubsetsTest.SPEC, RolloutsDemoSubsetsTest.during(60));
+    router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(60));
     cluster.skipRequests();
 
-    router.apply(RolloutsDemoSubsetsTest.SPEC, RolloutsDemoSubsetsTest.during(60));
+    router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(60));
 
     assertThat(cluster.takeWrites()).isEmpty();
   }

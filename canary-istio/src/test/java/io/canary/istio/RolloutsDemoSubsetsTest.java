@@ -1,5 +1,11 @@
 package io.canary.istio;
 
+import static io.canary.istio.RoutingStates.CANARY_LABELS;
+import static io.canary.istio.RoutingStates.STABLE_HASH;
+import static io.canary.istio.RoutingStates.STABLE_LABELS;
+import static io.canary.istio.RoutingStates.during;
+import static io.canary.istio.RoutingStates.promoted;
+import static io.canary.istio.RoutingStates.released;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canary.core.CanarySpec;
@@ -9,13 +15,11 @@ import io.canary.core.TrafficStrategy;
 import io.canary.core.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.canary.core.spi.RouteWeight;
-import io.canary.core.spi.RoutingState;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +27,6 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true, https = false)
 class RolloutsDemoSubsetsTest {
   static final String NS = "istio-argo-rollouts";
-  static final String STABLE_HASH = "6d5b8c7f9";
-  static final String CANARY_HASH = "7c9f4d2b1";
-  static final Set<String> KEYS = Set.of("pod-template-hash", "canary.io/revision");
 
   static final CanarySpec SPEC = CanarySpec.builder()
       .name("rollouts-demo")
@@ -47,15 +48,6 @@ class RolloutsDemoSubsetsTest {
     router = IstioTrafficRouter.create(cluster.client());
   }
 
-  static RoutingState during(int canaryWeight) {
-    return RoutingState.builder()
-        .canaryWeight(canaryWeight)
-        .putStableLabels("pod-template-hash", STABLE_HASH)
-        .putCanaryLabels("canary.io/revision", CANARY_HASH)
-        .managedLabelKeys(KEYS)
-        .build();
-  }
-
   @Test
   void stepsThePlanChangingOnlyWeightsAndSubsetLabels() {
     assertThat(router.validate(SPEC)).isEmpty();
@@ -64,7 +56,7 @@ class RolloutsDemoSubsetsTest {
 
       assertThat(cluster.read("VirtualService", NS, "rollouts-demo-vs2")).isEqualTo(expectedVirtualService(weight));
       assertThat(cluster.read("DestinationRule", NS, "rollout-destrule"))
-          .isEqualTo(expectedDestinationRule(Map.of("pod-template-hash", STABLE_HASH), Map.of("canary.io/revision", CANARY_HASH)));
+          .isEqualTo(expectedDestinationRule(STABLE_LABELS, CANARY_LABELS));
       assertThat(router.currentWeights(SPEC))
           .containsExactly(new RouteWeight("VirtualService " + NS + "/rollouts-demo-vs2", "http route 'route-one'", 100 - weight, weight));
     }
@@ -74,18 +66,12 @@ class RolloutsDemoSubsetsTest {
   void promotionSwitchesStableToTheCanaryLabelsAndReleaseGivesTheSeedBack() {
     router.apply(SPEC, during(80));
 
-    RoutingState promoted = RoutingState.builder()
-        .canaryWeight(0)
-        .putStableLabels("canary.io/revision", CANARY_HASH)
-        .putCanaryLabels("canary.io/revision", CANARY_HASH)
-        .managedLabelKeys(KEYS)
-        .build();
-    router.apply(SPEC, promoted);
+    router.apply(SPEC, promoted());
     assertThat(cluster.read("VirtualService", NS, "rollouts-demo-vs2")).isEqualTo(expectedVirtualService(0));
     assertThat(cluster.read("DestinationRule", NS, "rollout-destrule"))
-        .isEqualTo(expectedDestinationRule(Map.of("canary.io/revision", CANARY_HASH), Map.of("canary.io/revision", CANARY_HASH)));
+        .isEqualTo(expectedDestinationRule(CANARY_LABELS, CANARY_LABELS));
 
-    router.apply(SPEC, RoutingState.builder().canaryWeight(0).managedLabelKeys(KEYS).build());
+    router.apply(SPEC, released());
     assertThat(cluster.read("VirtualService", NS, "rollouts-demo-vs2")).isEqualTo(cluster.seeded("VirtualService", NS, "rollouts-demo-vs2"));
     assertThat(cluster.read("DestinationRule", NS, "rollout-destrule")).isEqualTo(cluster.seeded("DestinationRule", NS, "rollout-destrule"));
   }
@@ -97,7 +83,7 @@ class RolloutsDemoSubsetsTest {
         "PUT /apis/networking.istio.io/v1alpha3/namespaces/" + NS + "/destinationrules/rollout-destrule",
         "PUT /apis/networking.istio.io/v1alpha3/namespaces/" + NS + "/virtualservices/rollouts-demo-vs2");
 
-    router.apply(SPEC, RoutingState.builder().canaryWeight(0).managedLabelKeys(KEYS).build());
+    router.apply(SPEC, released());
     assertThat(cluster.takeWrites()).containsExactly(
         "PUT /apis/networking.istio.io/v1alpha3/namespaces/" + NS + "/virtualservices/rollouts-demo-vs2",
         "PUT /apis/networking.istio.io/v1alpha3/namespaces/" + NS + "/destinationrules/rollout-destrule");
@@ -107,8 +93,7 @@ class RolloutsDemoSubsetsTest {
   void currentWeightsSeesAnOutOfBandChangeAndTheNextApplyPutsTheOwnedWeightsBack() {
     router.apply(SPEC, during(40));
     cluster.editAsAnotherWriter("VirtualService", NS, "rollouts-demo-vs2", vs -> {
-      Trees.put(vs, 100, "spec", "http", 0, "route", 0, "weight");
-      Trees.put(vs, 0, "spec", "http", 0, "route", 1, "weight");
+      Trees.putWeights(vs, 100, 0, "spec", "http", 0);
     });
 
     assertThat(router.currentWeights(SPEC)).extracting(RouteWeight::stableWeight, RouteWeight::canaryWeight)
@@ -132,8 +117,7 @@ class RolloutsDemoSubsetsTest {
 
   private Map<String, Object> expectedVirtualService(int canaryWeight) {
     Map<String, Object> vs = cluster.seeded("VirtualService", NS, "rollouts-demo-vs2");
-    Trees.put(vs, 100 - canaryWeight, "spec", "http", 0, "route", 0, "weight");
-    Trees.put(vs, canaryWeight, "spec", "http", 0, "route", 1, "weight");
+    Trees.putWeights(vs, 100 - canaryWeight, canaryWeight, "spec", "http", 0);
     return vs;
   }
 

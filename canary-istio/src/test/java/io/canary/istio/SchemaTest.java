@@ -33,7 +33,7 @@ class SchemaTest {
     MockCluster cluster = new MockCluster(server).seedScenario("rollouts-demo-subsets");
     CanarySpec spec = CanarySpec.copyOf(RolloutsDemoSubsetsTest.SPEC)
         .withSteps(Step.setHeaderRoute("testers", 50, TESTERS), Step.setMirrorRoute("shadow", 12.5, TESTERS), Step.setWeight(20));
-    RoutingState state = RoutingState.builder().from(RolloutsDemoSubsetsTest.during(20))
+    RoutingState state = RoutingState.builder().from(RoutingStates.during(20))
         .addHeaderRoutes(new HeaderRoute("testers", List.of(TESTERS), 50))
         .addMirrorRoutes(new MirrorRoute("shadow", List.of(TESTERS), 12.5))
         .build();

@@ -1,5 +1,10 @@
 package io.canary.istio;
 
+import static io.canary.istio.RoutingStates.CANARY_LABELS;
+import static io.canary.istio.RoutingStates.STABLE_LABELS;
+import static io.canary.istio.RoutingStates.during;
+import static io.canary.istio.RoutingStates.promoted;
+import static io.canary.istio.RoutingStates.released;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canary.core.CanarySpec;
@@ -8,33 +13,19 @@ import io.canary.core.Step;
 import io.canary.core.TrafficStrategy;
 import io.canary.core.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
-import io.canary.core.spi.RoutingState;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Seeds appA-services and imesh-services: the service strategy, with the two Services' selectors owned too. */
 @EnableKubernetesMockClient(crud = true, https = false)
 class ServiceStrategyScenariosTest {
-  static final String STABLE_HASH = "5f7d9c8b6";
-  static final String CANARY_HASH = "8a1b2c3d4";
-  static final Set<String> KEYS = Set.of("pod-template-hash", "canary.io/revision");
 
   KubernetesMockServer server;
-
-  static RoutingState during(int canaryWeight) {
-    return RoutingState.builder()
-        .canaryWeight(canaryWeight)
-        .putStableLabels("pod-template-hash", STABLE_HASH)
-        .putCanaryLabels("canary.io/revision", CANARY_HASH)
-        .managedLabelKeys(KEYS)
-        .build();
-  }
 
   @Test
   void appAStepsTwentyToEightyThenPromotesAndReleasesChangingOnlyWeightsAndSelectors() {
@@ -56,15 +47,14 @@ class ServiceStrategyScenariosTest {
     for (int weight : List.of(20, 40, 60, 80)) {
       router.apply(spec, during(weight));
       assertRouting(cluster, "nsa", "virtual-service-appa", "appa-stable-service", "appa-canary-service", weight,
-          Map.of("pod-template-hash", STABLE_HASH), Map.of("canary.io/revision", CANARY_HASH));
+          STABLE_LABELS, CANARY_LABELS);
     }
 
-    router.apply(spec, RoutingState.builder().canaryWeight(0).putStableLabels("canary.io/revision", CANARY_HASH)
-        .putCanaryLabels("canary.io/revision", CANARY_HASH).managedLabelKeys(KEYS).build());
+    router.apply(spec, promoted());
     assertRouting(cluster, "nsa", "virtual-service-appa", "appa-stable-service", "appa-canary-service", 0,
-        Map.of("canary.io/revision", CANARY_HASH), Map.of("canary.io/revision", CANARY_HASH));
+        CANARY_LABELS, CANARY_LABELS);
 
-    router.apply(spec, RoutingState.builder().canaryWeight(0).managedLabelKeys(KEYS).build());
+    router.apply(spec, released());
     assertRouting(cluster, "nsa", "virtual-service-appa", "appa-stable-service", "appa-canary-service", 0, Map.of(), Map.of());
   }
 
@@ -84,13 +74,13 @@ class ServiceStrategyScenariosTest {
 
     router.apply(spec, during(50));
     assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 50,
-        Map.of("pod-template-hash", STABLE_HASH), Map.of("canary.io/revision", CANARY_HASH));
+        STABLE_LABELS, CANARY_LABELS);
 
     router.apply(spec, during(0));
     assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 0,
-        Map.of("pod-template-hash", STABLE_HASH), Map.of("canary.io/revision", CANARY_HASH));
+        STABLE_LABELS, CANARY_LABELS);
 
-    router.apply(spec, RoutingState.builder().canaryWeight(0).managedLabelKeys(KEYS).build());
+    router.apply(spec, released());
     assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 0, Map.of(), Map.of());
   }
 
@@ -117,8 +107,7 @@ class ServiceStrategyScenariosTest {
   private static void assertRouting(MockCluster cluster, String ns, String virtualService, String stableService, String canaryService,
       int canaryWeight, Map<String, String> stableLabels, Map<String, String> canaryLabels) {
     Map<String, Object> vs = cluster.seeded("VirtualService", ns, virtualService);
-    Trees.put(vs, 100 - canaryWeight, "spec", "http", 0, "route", 0, "weight");
-    Trees.put(vs, canaryWeight, "spec", "http", 0, "route", 1, "weight");
+    Trees.putWeights(vs, 100 - canaryWeight, canaryWeight, "spec", "http", 0);
     assertThat(cluster.read("VirtualService", ns, virtualService)).isEqualTo(vs);
     assertThat(cluster.read("Service", ns, stableService)).isEqualTo(withSelector(cluster.seeded("Service", ns, stableService), stableLabels));
     assertThat(cluster.read("Service", ns, canaryService)).isEqualTo(withSelector(cluster.seeded("Service", ns, canaryService), canaryLabels));

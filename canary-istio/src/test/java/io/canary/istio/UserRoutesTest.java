@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,9 +49,9 @@ class UserRoutesTest {
 
   static final RoutingState THIRTY_WITH_ROUTES = RoutingState.builder()
       .canaryWeight(30)
-      .putStableLabels("pod-template-hash", "aaa111")
-      .putCanaryLabels("canary.io/revision", "bbb222")
-      .managedLabelKeys(Set.of("pod-template-hash", "canary.io/revision"))
+      .stableLabels(RoutingStates.STABLE_LABELS)
+      .canaryLabels(RoutingStates.CANARY_LABELS)
+      .managedLabelKeys(RoutingStates.KEYS)
       .addHeaderRoutes(BETA)
       .addMirrorRoutes(SHADOW)
       .build();
@@ -74,26 +73,22 @@ class UserRoutesTest {
     router.apply(SPEC, THIRTY_WITH_ROUTES);
 
     Map<String, Object> shop = cluster.seeded("VirtualService", "shop", "shop");
-    Trees.put(shop, 70, "spec", "http", 1, "route", 0, "weight");
-    Trees.put(shop, 30, "spec", "http", 1, "route", 1, "weight");
-    Trees.put(shop, 70, "spec", "tls", 0, "route", 0, "weight");
-    Trees.put(shop, 30, "spec", "tls", 0, "route", 1, "weight");
-    Trees.put(shop, 70, "spec", "tcp", 0, "route", 0, "weight");
-    Trees.put(shop, 30, "spec", "tcp", 0, "route", 1, "weight");
+    Trees.putWeights(shop, 70, 30, "spec", "http", 1);
+    Trees.putWeights(shop, 70, 30, "spec", "tls", 0);
+    Trees.putWeights(shop, 70, 30, "spec", "tcp", 0);
     Map<String, Object> stable = destination("shop.shop.svc.cluster.local", "stable", 80);
     Map<String, Object> canary = destination("shop.shop", "canary", 80);
     prependManagedRoutes(shop, stable, canary);
     assertThat(cluster.read("VirtualService", "shop", "shop")).isEqualTo(shop);
 
     Map<String, Object> edge = cluster.seeded("VirtualService", "edge", "shop-edge");
-    Trees.put(edge, 30, "spec", "http", 0, "route", 0, "weight");
-    Trees.put(edge, 70, "spec", "http", 0, "route", 1, "weight");
+    Trees.putWeights(edge, 30, 70, "spec", "http", 0);
     prependManagedRoutes(edge, destination("shop.shop.svc.cluster.local", "stable", null), destination("shop.shop.svc.cluster.local", "canary", null));
     assertThat(cluster.read("VirtualService", "edge", "shop-edge")).isEqualTo(edge);
 
     Map<String, Object> rule = cluster.seeded("DestinationRule", "shop", "shop");
-    Trees.put(rule, Map.of("app", "shop", "pod-template-hash", "aaa111"), "spec", "subsets", 1, "labels");
-    Trees.put(rule, Map.of("app", "shop", "canary.io/revision", "bbb222"), "spec", "subsets", 2, "labels");
+    Trees.put(rule, Map.of("app", "shop", "pod-template-hash", RoutingStates.STABLE_HASH), "spec", "subsets", 1, "labels");
+    Trees.put(rule, Map.of("app", "shop", "canary.io/revision", RoutingStates.CANARY_HASH), "spec", "subsets", 2, "labels");
     assertThat(cluster.read("DestinationRule", "shop", "shop")).isEqualTo(rule);
 
     assertThat(router.currentWeights(SPEC)).containsExactly(
@@ -107,7 +102,7 @@ class UserRoutesTest {
   void releasingRemovesTheManagedRoutesAndLabelsAndGivesEveryObjectBackAsSeeded() {
     router.apply(SPEC, THIRTY_WITH_ROUTES);
 
-    router.apply(SPEC, RoutingState.builder().canaryWeight(0).managedLabelKeys(THIRTY_WITH_ROUTES.managedLabelKeys()).build());
+    router.apply(SPEC, RoutingStates.released());
 
     assertThat(cluster.read("VirtualService", "shop", "shop")).isEqualTo(cluster.seeded("VirtualService", "shop", "shop"));
     assertThat(cluster.read("VirtualService", "edge", "shop-edge")).isEqualTo(cluster.seeded("VirtualService", "edge", "shop-edge"));

@@ -15,7 +15,6 @@ import io.canary.core.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,7 +54,7 @@ class ValidationTest {
 
     assertThat(router.validate(spec)).extracting(Object::toString).containsExactly(expected);
     CanaryValidationException refused = catchThrowableOfType(CanaryValidationException.class,
-        () -> router.apply(spec, RolloutsDemoSubsetsTest.during(20)));
+        () -> router.apply(spec, RoutingStates.during(20)));
     assertThat(refused.problems()).extracting(Object::toString).containsExactly(expected);
     assertThat(refused).hasMessageStartingWith("Routing of rollout " + spec.namespace() + "/" + spec.name() + " is invalid");
 
@@ -103,11 +102,8 @@ class ValidationTest {
   @Test
   void noRouteNamedNeedsExactlyOneHttpRoute() {
     seed("appA-services");
-    cluster.editAsAnotherWriter("VirtualService", "nsa", "virtual-service-appa", vs -> {
-      List<Object> http = new ArrayList<>((List<?>) Trees.get(vs, "spec", "http"));
-      http.add(Map.of("route", List.of(Map.of("destination", Map.of("host", "appa-stable-service")))));
-      Trees.put(vs, http, "spec", "http");
-    });
+    cluster.editAsAnotherWriter("VirtualService", "nsa", "virtual-service-appa", vs -> Trees.editList(vs,
+        http -> http.add(Map.of("route", List.of(Map.of("destination", Map.of("host", "appa-stable-service"))))), "spec", "http"));
     assertProblems(appA(VirtualServiceRef.builder().name("virtual-service-appa").build()),
         APPA_VS + ": the rollout names no route in it, so it needs exactly one http route, but it has 2 ['appa-http-route', (unnamed)]:"
             + " name the routes to drive in traffic.virtualServices");
@@ -165,11 +161,8 @@ class ValidationTest {
   @Test
   void aMissingCanaryDestinationSaysWhatToAdd() {
     seed("appA-services");
-    cluster.editAsAnotherWriter("VirtualService", "nsa", "virtual-service-appa", vs -> {
-      List<Object> route = new ArrayList<>((List<?>) Trees.get(vs, "spec", "http", 0, "route"));
-      route.remove(1);
-      Trees.put(vs, route, "spec", "http", 0, "route");
-    });
+    cluster.editAsAnotherWriter("VirtualService", "nsa", "virtual-service-appa",
+        vs -> Trees.editList(vs, route -> route.remove(1), "spec", "http", 0, "route"));
     assertProblems(appA(VirtualServiceRef.of("virtual-service-appa", "appa-http-route")),
         APPA_VS + ": http route 'appa-http-route' has no canary destination host 'appa-canary-service': add"
             + " {destination: {host: appa-canary-service}, weight: 0} to its route");
@@ -187,9 +180,7 @@ class ValidationTest {
   void aThirdDestinationCarryingWeightIsRefused() {
     seed("appA-services");
     cluster.editAsAnotherWriter("VirtualService", "nsa", "virtual-service-appa", vs -> {
-      List<Object> route = new ArrayList<>((List<?>) Trees.get(vs, "spec", "http", 0, "route"));
-      route.add(Map.of("destination", Map.of("host", "appa-legacy"), "weight", 10));
-      Trees.put(vs, route, "spec", "http", 0, "route");
+      Trees.editList(vs, route -> route.add(Map.of("destination", Map.of("host", "appa-legacy"), "weight", 10)), "spec", "http", 0, "route");
       Trees.put(vs, 90, "spec", "http", 0, "route", 0, "weight");
     });
     assertProblems(appA(VirtualServiceRef.of("virtual-service-appa", "appa-http-route")),

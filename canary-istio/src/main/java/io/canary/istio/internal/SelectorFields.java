@@ -7,30 +7,19 @@ import java.util.List;
 import java.util.Map;
 
 /** Service strategy: the selector of the stable or the canary Service. */
-final class SelectorFields implements OwnedFields {
-  private final ObjectRef ref;
+final class SelectorFields extends LabelFields {
   private final boolean stable;
 
   SelectorFields(ObjectRef ref, boolean stable) {
-    this.ref = ref;
+    super(ref);
     this.stable = stable;
   }
 
   @Override
-  public ObjectRef ref() {
-    return ref;
-  }
-
-  @Override
-  public boolean carriesWeights() {
-    return false;
-  }
-
-  @Override
   public List<Problem> problems(GenericKubernetesResource object) {
-    Map<String, Object> spec = Trees.map(object.getAdditionalProperties().get("spec"));
+    Map<String, Object> spec = Trees.spec(object);
     if (Trees.map(spec.get("selector")).isEmpty()) {
-      return List.of(Problem.of(ref.toString(), "has no selector: the service strategy narrows each Service's selector"
+      return List.of(Problem.of(ref().toString(), "has no selector: the service strategy narrows each Service's selector"
           + " to one revision's pods, so give it the selector of the workload's pods (for example {app: my-app})"));
     }
     return List.of();
@@ -38,7 +27,7 @@ final class SelectorFields implements OwnedFields {
 
   @Override
   public boolean apply(GenericKubernetesResource object, RoutingState desired) {
-    Map<String, Object> spec = Trees.map(object.getAdditionalProperties().get("spec"));
+    Map<String, Object> spec = Trees.spec(object);
     Map<String, String> labels = stable ? desired.stableLabels() : desired.canaryLabels();
     return Labels.apply(spec, "selector", labels, desired.managedLabelKeys());
   }

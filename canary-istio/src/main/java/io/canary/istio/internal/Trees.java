@@ -1,5 +1,6 @@
 package io.canary.istio.internal;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,11 @@ import java.util.Objects;
  */
 final class Trees {
   private Trees() {}
+
+  /** The {@code spec} of a routing object, changed in place by the editors. */
+  static Map<String, Object> spec(GenericKubernetesResource object) {
+    return map(object.getAdditionalProperties().get("spec"));
+  }
 
   @SuppressWarnings("unchecked")
   static Map<String, Object> map(Object node) {

@@ -53,19 +53,19 @@ final class VirtualServiceFields implements OwnedFields {
   @Override
   public List<Problem> problems(GenericKubernetesResource object) {
     List<Problem> problems = new ArrayList<>();
-    locate(spec(object), problems);
+    locate(Trees.spec(object), problems);
     return problems;
   }
 
   List<RouteWeight> weights(GenericKubernetesResource object) {
-    return locateValid(spec(object)).stream()
+    return locateValid(Trees.spec(object)).stream()
         .map(r -> new RouteWeight(ref.toString(), r.label(), Trees.integer(r.stable(), "weight", 0), Trees.integer(r.canary(), "weight", 0)))
         .toList();
   }
 
   @Override
   public boolean apply(GenericKubernetesResource object, RoutingState desired) {
-    Map<String, Object> spec = spec(object);
+    Map<String, Object> spec = Trees.spec(object);
     List<WeightedRoute> weighted = locateValid(spec);
     for (WeightedRoute route : weighted) {
       route.stable().put("weight", 100 - desired.canaryWeight());
@@ -247,9 +247,5 @@ final class VirtualServiceFields implements OwnedFields {
 
   private static String routeNames(List<Map<String, Object>> routes) {
     return routes.stream().map(r -> Optional.ofNullable(Trees.string(r, "name")).map(n -> "'" + n + "'").orElse("(unnamed)")).toList().toString();
-  }
-
-  private static Map<String, Object> spec(GenericKubernetesResource object) {
-    return Trees.map(object.getAdditionalProperties().get("spec"));
   }
 }
