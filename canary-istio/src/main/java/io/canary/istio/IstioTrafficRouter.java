@@ -56,6 +56,10 @@ public final class IstioTrafficRouter implements TrafficRouter {
     router.apply(spec, desired);
   }
 
+  /**
+   * @throws io.canary.core.CanaryValidationException when a VirtualService or one of its managed routes
+   *     no longer fits the rollout (the problems say what changed)
+   */
   @Override
   public List<RouteWeight> currentWeights(CanarySpec spec) {
     return router.currentWeights(spec);

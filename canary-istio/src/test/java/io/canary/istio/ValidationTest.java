@@ -237,4 +237,14 @@ class ValidationTest {
         "DestinationRule " + DEMO_NS + "/no-rule: not found (looked at networking.istio.io/v1, networking.istio.io/v1beta1,"
             + " networking.istio.io/v1alpha3): create it, or name the one the rollout should drive");
   }
+
+  @Test
+  void aTrafficStrategyOfTheUsersOwnIsRefused() {
+    seed("appA-services");
+    VirtualServiceRef vs = VirtualServiceRef.of("virtual-service-appa", "appa-http-route");
+    TrafficStrategy custom = () -> List.of(vs);
+    CanarySpec spec = CanarySpec.copyOf(appA(vs)).withTraffic(custom);
+    assertProblems(spec, "traffic: " + custom.getClass().getName() + " is not a strategy the Istio router knows:"
+        + " use TrafficStrategy.subsets(...) or TrafficStrategy.services(...)");
+  }
 }

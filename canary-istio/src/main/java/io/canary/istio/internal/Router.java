@@ -39,6 +39,10 @@ public final class Router {
   private record Change(Read read, GenericKubernetesResource desired, boolean selectsNewPods) {}
 
   public List<Problem> validate(CanarySpec spec) {
+    Optional<Problem> unsupported = unsupportedStrategy(spec);
+    if (unsupported.isPresent()) {
+      return List.of(unsupported.get());
+    }
     List<Problem> problems = new ArrayList<>();
     read(spec, targets(spec), problems);
     return problems;
@@ -95,7 +99,7 @@ public final class Router {
     for (int attempt = 0; !wanted.equals(current); attempt++) {
       try {
         objects.update(fields.ref(), wanted);
-        LOG.debug("{}: wrote canary weight {}", fields.ref(), desired.canaryWeight());
+        LOG.debug("{}: written for canary weight {}", fields.ref(), desired.canaryWeight());
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
@@ -122,9 +126,22 @@ public final class Router {
     List<Problem> problems = new ArrayList<>();
     List<Read> reads = read(spec, targets, problems);
     if (!problems.isEmpty()) {
-      throw new CanaryValidationException("Routing of rollout " + spec.key(), problems);
+      throw invalid(spec, problems);
     }
     return reads;
+  }
+
+  private static CanaryValidationException invalid(CanarySpec spec, List<Problem> problems) {
+    return new CanaryValidationException("Routing of rollout " + spec.key(), problems);
+  }
+
+  /** A strategy of the user's own is fine for a router of the user's own, not for this one. */
+  private static Optional<Problem> unsupportedStrategy(CanarySpec spec) {
+    if (spec.traffic() instanceof SubsetStrategy || spec.traffic() instanceof ServiceStrategy) {
+      return Optional.empty();
+    }
+    return Optional.of(Problem.of("traffic", spec.traffic().getClass().getName() + " is not a strategy the Istio router knows:"
+        + " use TrafficStrategy.subsets(...) or TrafficStrategy.services(...)"));
   }
 
   private List<Read> read(CanarySpec spec, List<OwnedFields> targets, List<Problem> problems) {
@@ -148,6 +165,9 @@ public final class Router {
   }
 
   private static List<OwnedFields> targets(CanarySpec spec) {
+    unsupportedStrategy(spec).ifPresent(problem -> {
+      throw invalid(spec, List.of(problem));
+    });
     Destinations destinations = Destinations.of(spec);
     List<OwnedFields> targets = new ArrayList<>();
     for (VirtualServiceRef vs : spec.traffic().virtualServices()) {
