@@ -15,7 +15,6 @@ import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingState;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,25 +76,29 @@ class HelloworldVersionsTest {
     addV2Destination();
 
     router.apply(SPEC, RoutingState.builder().canaryWeight(0).addHeaderRoutes(FOCUSED).build());
+    assertThat(cluster.read("VirtualService", "default", "helloworld")).isEqualTo(withFocusedRoute(0));
+    assertThat(cluster.read("DestinationRule", "default", "helloworld")).isEqualTo(cluster.seeded("DestinationRule", "default", "helloworld"));
 
+    // The header route does not count as a second route: the user's single route is still found.
+    router.apply(SPEC, RoutingState.builder().canaryWeight(10).addHeaderRoutes(FOCUSED).build());
+    assertThat(cluster.read("VirtualService", "default", "helloworld")).isEqualTo(withFocusedRoute(10));
+
+    router.apply(SPEC, RoutingState.builder().canaryWeight(0).build());
+    assertThat(cluster.read("VirtualService", "default", "helloworld")).isEqualTo(seedWithV2Destination());
+  }
+
+  /** The company users' route (50/50 whatever the step) before the user's route, which carries {@code canaryWeight}. */
+  private Map<String, Object> withFocusedRoute(int canaryWeight) {
     Map<String, Object> expected = seedWithV2Destination();
-    List<Object> http = new ArrayList<>();
-    http.add(Map.of(
+    Trees.putWeights(expected, 100 - canaryWeight, canaryWeight, "spec", "http", 0);
+    Map<String, Object> focused = Map.of(
         "name", "company-users",
         "match", List.of(Map.of("headers", Map.of("cookie", Map.of("regex", COMPANY_COOKIE)))),
         "route", List.of(
             Map.of("destination", Map.of("host", "helloworld", "subset", "v1"), "weight", 50),
-            Map.of("destination", Map.of("host", "helloworld", "subset", "v2"), "weight", 50))));
-    http.add(Trees.get(expected, "spec", "http", 0));
-    Trees.put(expected, http, "spec", "http");
-    assertThat(cluster.read("VirtualService", "default", "helloworld")).isEqualTo(expected);
-
-    // The header route does not count as a second route: the user's single route is still found.
-    router.apply(SPEC, RoutingState.builder().canaryWeight(10).addHeaderRoutes(FOCUSED).build());
-    assertThat(router.currentWeights(SPEC)).extracting(RouteWeight::canaryWeight).containsExactly(10);
-
-    router.apply(SPEC, RoutingState.builder().canaryWeight(0).build());
-    assertThat(cluster.read("VirtualService", "default", "helloworld")).isEqualTo(seedWithV2Destination());
+            Map.of("destination", Map.of("host", "helloworld", "subset", "v2"), "weight", 50)));
+    Trees.editList(expected, http -> http.add(0, focused), "spec", "http");
+    return expected;
   }
 
   private void addV2Destination() {

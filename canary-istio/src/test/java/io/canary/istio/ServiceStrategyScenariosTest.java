@@ -58,29 +58,44 @@ class ServiceStrategyScenariosTest {
     assertRouting(cluster, "nsa", "virtual-service-appa", "appa-stable-service", "appa-canary-service", 0, Map.of(), Map.of());
   }
 
+  static final CanarySpec IMESH = CanarySpec.builder()
+      .name("imesh-rollout")
+      .namespace("deb-ns")
+      .target(WorkloadRef.deployment("imesh-rollout"))
+      .revision(NewRevision.image("nginx", "nginx:1.15.5"))
+      .traffic(TrafficStrategy.services("stable-svc", "canary-svc", VirtualServiceRef.of("imesh-vsvc", "primary")))
+      .addSteps(Step.setWeight(50), Step.pause(Duration.ofHours(1)))
+      .build();
+
+  @Test
+  void imeshSetsFiftyThenPromotesAndReleases() {
+    MockCluster cluster = new MockCluster(server).seedScenario("imesh-services");
+    IstioTrafficRouter router = IstioTrafficRouter.create(cluster.client());
+    assertThat(router.validate(IMESH)).isEmpty();
+
+    router.apply(IMESH, during(50));
+    assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 50, STABLE_LABELS, CANARY_LABELS);
+
+    router.apply(IMESH, promoted());
+    assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 0, CANARY_LABELS, CANARY_LABELS);
+
+    router.apply(IMESH, released());
+    assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 0, Map.of(), Map.of());
+  }
+
   @Test
   void imeshSetsFiftyThenAbortsBackToStableAndReleases() {
     MockCluster cluster = new MockCluster(server).seedScenario("imesh-services");
     IstioTrafficRouter router = IstioTrafficRouter.create(cluster.client());
-    CanarySpec spec = CanarySpec.builder()
-        .name("imesh-rollout")
-        .namespace("deb-ns")
-        .target(WorkloadRef.deployment("imesh-rollout"))
-        .revision(NewRevision.image("nginx", "nginx:1.15.5"))
-        .traffic(TrafficStrategy.services("stable-svc", "canary-svc", VirtualServiceRef.of("imesh-vsvc", "primary")))
-        .addSteps(Step.setWeight(50), Step.pause(Duration.ofHours(1)))
-        .build();
-    assertThat(router.validate(spec)).isEmpty();
 
-    router.apply(spec, during(50));
-    assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 50,
-        STABLE_LABELS, CANARY_LABELS);
+    router.apply(IMESH, during(50));
+    assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 50, STABLE_LABELS, CANARY_LABELS);
 
-    router.apply(spec, during(0));
+    router.apply(IMESH, during(0));
     assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 0,
         STABLE_LABELS, CANARY_LABELS);
 
-    router.apply(spec, released());
+    router.apply(IMESH, released());
     assertRouting(cluster, "deb-ns", "imesh-vsvc", "stable-svc", "canary-svc", 0, Map.of(), Map.of());
   }
 
