@@ -112,14 +112,8 @@ class ValidationTest {
   @Test
   void destinationsThatDoNotMatchTheStrategyAreShownWithWhatTheStrategyExpects() {
     seed("imesh-services");
-    CanarySpec subsetSpec = CanarySpec.builder()
-        .name("imesh-rollout")
-        .namespace("deb-ns")
-        .target(WorkloadRef.deployment("imesh-rollout"))
-        .revision(NewRevision.image("nginx", "nginx:1.15.5"))
-        .traffic(TrafficStrategy.subsets("stable-svc", "imesh-rule", VirtualServiceRef.of("imesh-vsvc", "primary")))
-        .addSteps(Step.setWeight(50))
-        .build();
+    CanarySpec subsetSpec = CanarySpec.copyOf(ServiceStrategyScenariosTest.IMESH)
+        .withTraffic(TrafficStrategy.subsets("stable-svc", "imesh-rule", VirtualServiceRef.of("imesh-vsvc", "primary")));
     cluster.seedYaml("""
         apiVersion: networking.istio.io/v1alpha3
         kind: DestinationRule
