@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +29,18 @@ class ConcurrentEditTest {
 
   KubernetesMockServer server;
   MockCluster cluster;
+  KubernetesClient racedClient;
 
   @BeforeEach
   void seed() {
     cluster = new MockCluster(server).seedScenario("rollouts-demo-subsets");
+  }
+
+  @AfterEach
+  void closeRacedClient() {
+    if (racedClient != null) {
+      racedClient.close();
+    }
   }
 
   /** A client whose writes of the VirtualService are each preceded by an edit of another writer, {@code times} times. */
@@ -45,7 +54,8 @@ class ConcurrentEditTest {
         }
       }
     };
-    return MockCluster.client(server, http -> http.addOrReplaceInterceptor("another-writer", anotherWriter));
+    racedClient = MockCluster.client(server, http -> http.addOrReplaceInterceptor("another-writer", anotherWriter));
+    return racedClient;
   }
 
   @Test
