@@ -7,6 +7,7 @@ import static io.canary.istio.RoutingStates.during;
 import static io.canary.istio.RoutingStates.promoted;
 import static io.canary.istio.RoutingStates.released;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.canary.core.CanarySpec;
 import io.canary.core.NewRevision;
@@ -97,7 +98,7 @@ class RolloutsDemoSubsetsTest {
     });
 
     assertThat(router.currentWeights(SPEC)).extracting(RouteWeight::stableWeight, RouteWeight::canaryWeight)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(100, 0));
+        .containsExactly(tuple(100, 0));
 
     router.apply(SPEC, during(40));
     assertThat(cluster.read("VirtualService", NS, "rollouts-demo-vs2")).isEqualTo(expectedVirtualService(40));
