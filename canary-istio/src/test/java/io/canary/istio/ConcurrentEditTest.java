@@ -93,6 +93,7 @@ class ConcurrentEditTest {
   }
 
   private static void addUserRoute(Map<String, Object> vs, String name) {
-    Trees.editList(vs, http -> http.add(Map.of("name", name, "route", List.of(Map.of("destination", Map.of("host", "hotfix-svc"))))), "spec", "http");
+    Map<String, Object> route = Map.of("name", name, "route", List.of(Map.of("destination", Map.of("host", "hotfix-svc"))));
+    Trees.editList(vs, http -> http.add(route), "spec", "http");
   }
 }

@@ -36,7 +36,8 @@ class ServiceStrategyScenariosTest {
         .namespace("nsa")
         .target(WorkloadRef.deployment("appa"))
         .revision(NewRevision.image("appa", "example/appa:1.1.0"))
-        .traffic(TrafficStrategy.services("appa-stable-service", "appa-canary-service", VirtualServiceRef.of("virtual-service-appa", "appa-http-route")))
+        .traffic(TrafficStrategy.services("appa-stable-service", "appa-canary-service",
+            VirtualServiceRef.of("virtual-service-appa", "appa-http-route")))
         .addSteps(Step.setWeight(20), Step.pause(Duration.ofMinutes(1)), Step.setWeight(40), Step.pause(Duration.ofMinutes(1)),
             Step.setWeight(60), Step.pause(Duration.ofMinutes(1)), Step.setWeight(80), Step.pause(Duration.ofMinutes(1)))
         .maxUnavailable("0")

@@ -40,7 +40,8 @@ class UserRoutesTest {
       .target(WorkloadRef.deployment("shop"))
       .revision(NewRevision.image("shop", "example/shop:2"))
       .traffic(TrafficStrategy.subsets("shop", "shop",
-          VirtualServiceRef.builder().name("shop").addHttpRoutes("primary").addTlsRoutes(TlsRoute.of(443, "shop.example.com")).addTcpRoutes(3306).build(),
+          VirtualServiceRef.builder().name("shop").addHttpRoutes("primary")
+              .addTlsRoutes(TlsRoute.of(443, "shop.example.com")).addTcpRoutes(3306).build(),
           VirtualServiceRef.builder().name("shop-edge").namespace("edge").addHttpRoutes("to-shop").build()))
       .addSteps(Step.setHeaderRoute("beta-testers", RouteMatch.header("x-beta", StringMatch.exact("yes"))),
           Step.setMirrorRoute("shadow", 25.0, RouteMatch.builder().uri(StringMatch.prefix("/api")).build()),
@@ -83,7 +84,8 @@ class UserRoutesTest {
 
     Map<String, Object> edge = cluster.seeded("VirtualService", "edge", "shop-edge");
     Trees.putWeights(edge, 30, 70, "spec", "http", 0);
-    prependManagedRoutes(edge, destination("shop.shop.svc.cluster.local", "stable", null), destination("shop.shop.svc.cluster.local", "canary", null));
+    prependManagedRoutes(edge,
+        destination("shop.shop.svc.cluster.local", "stable", null), destination("shop.shop.svc.cluster.local", "canary", null));
     assertThat(cluster.read("VirtualService", "edge", "shop-edge")).isEqualTo(edge);
 
     Map<String, Object> rule = cluster.seeded("DestinationRule", "shop", "shop");

@@ -85,7 +85,8 @@ class ValidationTest {
   void aMissingServiceIsNamed() {
     seed("appA-services");
     CanarySpec spec = CanarySpec.copyOf(appA(VirtualServiceRef.of("virtual-service-appa", "appa-http-route")))
-        .withTraffic(TrafficStrategy.services("appa-stable-service", "appa-preview-service", VirtualServiceRef.of("virtual-service-appa", "appa-http-route")));
+        .withTraffic(TrafficStrategy.services("appa-stable-service", "appa-preview-service",
+            VirtualServiceRef.of("virtual-service-appa", "appa-http-route")));
     assertProblems(spec,
         APPA_VS + ": http route 'appa-http-route' has no canary destination host 'appa-preview-service': add"
             + " {destination: {host: appa-preview-service}, weight: 0} to its route",
@@ -185,7 +186,9 @@ class ValidationTest {
   @Test
   void tlsAndTcpRoutesNotFoundShowTheMatchesThatExist() {
     seed("appA-services");
-    assertProblems(appA(VirtualServiceRef.builder().name("virtual-service-appa").addTlsRoutes(TlsRoute.of(443, "appa.domain.com")).addTcpRoutes(5432).build()),
+    VirtualServiceRef tlsAndTcp = VirtualServiceRef.builder().name("virtual-service-appa")
+        .addTlsRoutes(TlsRoute.of(443, "appa.domain.com")).addTcpRoutes(5432).build();
+    assertProblems(appA(tlsAndTcp),
         APPA_VS + ": has no tls route (port 443, sniHosts [appa.domain.com]); the matches of its tls routes are []",
         APPA_VS + ": has no tcp route (port 5432); the matches of its tcp routes are []");
   }
