@@ -7,7 +7,9 @@ import io.canary.core.CanaryRunner;
 import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutPlan;
+import io.canary.core.event.DriftDetected;
 import io.canary.core.event.WeightChanged;
+import io.canary.core.memory.InMemoryStateStore;
 import io.canary.core.memory.InMemoryWorkloads;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.time.VirtualScheduler;
@@ -88,6 +90,34 @@ class RunnerEndToEndTest {
           .objects().stream().map(o -> o.kind() + "\n" + o.yaml()).toList();
       assertThat(yamlOfFirstChange).anySatisfy(y -> assertThat(y).startsWith("VirtualService").contains("weight: 80", "weight: 20"));
     }
+  }
+
+  @Test
+  void aResumedRunnerSeesAnOutOfBandWeightChangeReportsItAndPutsTheRolloutsWeightsBack() {
+    InMemoryStateStore store = new InMemoryStateStore();
+    InMemoryWorkloads workloads = InMemoryWorkloads.create(clock);
+    IstioTrafficRouter router = IstioTrafficRouter.create(cluster.client());
+    try (CanaryRunner first = CanaryRunner.builder().trafficRouter(router).workloads(workloads).stateStore(store).scheduler(clock).build()) {
+      first.start(RolloutsDemoSubsetsTest.SPEC).await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
+    }
+    cluster.editAsAnotherWriter("VirtualService", NS, "rollouts-demo-vs2", vs -> Trees.putWeights(vs, 100, 0, "spec", "http", 0));
+
+    List<DriftDetected> drifts = new CopyOnWriteArrayList<>();
+    try (CanaryRunner second = CanaryRunner.builder().trafficRouter(router).workloads(workloads).stateStore(store).scheduler(clock)
+        .addListener(event -> {
+          if (event instanceof DriftDetected drift) {
+            drifts.add(drift);
+          }
+        })
+        .build()) {
+      second.start(RolloutsDemoSubsetsTest.SPEC).await(s -> !drifts.isEmpty() && s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
+    }
+
+    assertThat(drifts).singleElement().satisfies(drift -> {
+      assertThat(drift.expectedCanaryWeight()).isEqualTo(20);
+      assertThat(drift.found()).extracting(RouteWeight::canaryWeight).containsExactly(0);
+    });
+    assertThat(router.currentWeights(RolloutsDemoSubsetsTest.SPEC)).extracting(RouteWeight::canaryWeight).containsExactly(20);
   }
 
   @SuppressWarnings("unchecked")
