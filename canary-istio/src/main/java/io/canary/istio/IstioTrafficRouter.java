@@ -30,7 +30,7 @@ public final class IstioTrafficRouter implements TrafficRouter {
   private final Router router;
 
   private IstioTrafficRouter(Builder builder) {
-    this.router = new Router(builder.client, builder.conflictRetries);
+    this.router = new Router(builder.client, builder.conflictRetries, builder.addMissingCanaryDestinations);
   }
 
   /** A router with the default options, over the host's client (which picks the HTTP implementation). */
@@ -75,6 +75,7 @@ public final class IstioTrafficRouter implements TrafficRouter {
   public static final class Builder {
     private final KubernetesClient client;
     private int conflictRetries = DEFAULT_CONFLICT_RETRIES;
+    private boolean addMissingCanaryDestinations;
 
     private Builder(KubernetesClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -86,6 +87,18 @@ public final class IstioTrafficRouter implements TrafficRouter {
         throw new IllegalArgumentException("conflictRetries must be at least 0, was " + retries);
       }
       this.conflictRetries = retries;
+      return this;
+    }
+
+    /**
+     * When a managed route has the stable destination but no canary one (a VirtualService that sends
+     * everything to v1, as most do before their first canary), add the canary destination with weight
+     * 0 right after the stable one, in the same write as the first weight change, instead of refusing
+     * the rollout. It stays after the rollout (with the weight the rollout ended at). Default: off, the
+     * route must name both destinations.
+     */
+    public Builder addMissingCanaryDestinations(boolean add) {
+      this.addMissingCanaryDestinations = add;
       return this;
     }
 

@@ -55,7 +55,8 @@ class HelloworldVersionsTest {
     // The seed's single route sends everything to v1 and has no v2 destination yet, as the blog post
     // starts: the router says what to add instead of adding it; the user adds it with weight 0.
     assertThat(router.validate(SPEC)).extracting(Object::toString).containsExactly("VirtualService default/helloworld: the single http route"
-        + " has no canary destination host 'helloworld' subset 'v2': add {destination: {host: helloworld, subset: v2}, weight: 0} to its route");
+        + " has no canary destination host 'helloworld' subset 'v2': add {destination: {host: helloworld, subset: v2}, weight: 0} to its route, or let the router add it"
+        + " (IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true))");
     addV2Destination();
     assertThat(router.validate(SPEC)).isEmpty();
 
@@ -85,6 +86,24 @@ class HelloworldVersionsTest {
 
     router.apply(SPEC, RoutingState.builder().canaryWeight(0).build());
     assertThat(cluster.read("VirtualService", "default", "helloworld")).isEqualTo(seedWithV2Destination());
+  }
+
+  @Test
+  void withAddMissingCanaryDestinationsTheSeedRunsAsGivenAndTheV2DestinationComesWithTheFirstWeight() {
+    IstioTrafficRouter adding = IstioTrafficRouter.builder(cluster.client()).addMissingCanaryDestinations(true).build();
+    assertThat(adding.validate(SPEC)).isEmpty();
+    assertThat(adding.currentWeights(SPEC)).containsExactly(
+        new RouteWeight("VirtualService default/helloworld", "the single http route", 100, 0));
+    assertThat(cluster.read("VirtualService", "default", "helloworld"))
+        .as("validating and reading write nothing").isEqualTo(cluster.seeded("VirtualService", "default", "helloworld"));
+
+    for (int weight : List.of(10, 50, 100)) {
+      adding.apply(SPEC, RoutingState.builder().canaryWeight(weight).build());
+      Map<String, Object> expected = seedWithV2Destination();
+      Trees.putWeights(expected, 100 - weight, weight, "spec", "http", 0);
+      assertThat(cluster.read("VirtualService", "default", "helloworld")).isEqualTo(expected);
+    }
+    assertThat(cluster.read("DestinationRule", "default", "helloworld")).isEqualTo(cluster.seeded("DestinationRule", "default", "helloworld"));
   }
 
   /** The company users' route (50/50 whatever the step) before the user's route, which carries {@code canaryWeight}. */

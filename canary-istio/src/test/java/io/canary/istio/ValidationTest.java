@@ -89,7 +89,7 @@ class ValidationTest {
             VirtualServiceRef.of("virtual-service-appa", "appa-http-route")));
     assertProblems(spec,
         APPA_VS + ": http route 'appa-http-route' has no canary destination host 'appa-preview-service': add"
-            + " {destination: {host: appa-preview-service}, weight: 0} to its route",
+            + " {destination: {host: appa-preview-service}, weight: 0} to its route, or let the router add it (IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true))",
         "Service nsa/appa-preview-service: not found (looked at v1): create it, or name the one the rollout should drive");
   }
 
@@ -129,7 +129,7 @@ class ValidationTest {
         "VirtualService deb-ns/imesh-vsvc: http route 'primary' has no stable destination host 'stable-svc' subset 'stable'; its destinations"
             + " are [host 'stable-svc', host 'canary-svc']: route to the stable and canary destinations of the rollout's traffic strategy",
         "VirtualService deb-ns/imesh-vsvc: http route 'primary' has no canary destination host 'stable-svc' subset 'canary': add"
-            + " {destination: {host: stable-svc, subset: canary}, weight: 0} to its route",
+            + " {destination: {host: stable-svc, subset: canary}, weight: 0} to its route, or let the router add it (IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true))",
         "VirtualService deb-ns/imesh-vsvc: http route 'primary' also sends traffic to [host 'stable-svc' (weight 100)]: the rollout splits the"
             + " whole route between stable and canary, so set those weights to 0 or move them to another route");
   }
@@ -160,7 +160,7 @@ class ValidationTest {
         vs -> Trees.editList(vs, route -> route.remove(1), "spec", "http", 0, "route"));
     assertProblems(appA(VirtualServiceRef.of("virtual-service-appa", "appa-http-route")),
         APPA_VS + ": http route 'appa-http-route' has no canary destination host 'appa-canary-service': add"
-            + " {destination: {host: appa-canary-service}, weight: 0} to its route");
+            + " {destination: {host: appa-canary-service}, weight: 0} to its route, or let the router add it (IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true))");
   }
 
   @Test

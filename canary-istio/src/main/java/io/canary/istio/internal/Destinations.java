@@ -59,6 +59,21 @@ final class Destinations {
     return describe(canaryHost, canarySubset);
   }
 
+  /**
+   * The canary's destination block made from the stable one: same port and other fields, the canary
+   * subset (subset strategy) or the canary Service written the way the stable one is (service strategy).
+   */
+  Map<String, Object> canaryFrom(Map<String, Object> stableDestination) {
+    Map<String, Object> canary = Trees.copyMap(stableDestination);
+    if (canarySubset != null) {
+      canary.put("subset", canarySubset);
+    } else {
+      String host = Trees.string(stableDestination, "host");
+      canary.put("host", host.equals(stableHost) ? canaryHost : canaryHost + host.substring(stableHost.length()));
+    }
+    return canary;
+  }
+
   /** What a user would add to a route that lacks the canary destination. */
   String canaryExample() {
     return "{destination: {host: " + canaryHost + (canarySubset == null ? "" : ", subset: " + canarySubset) + "}, weight: 0}";

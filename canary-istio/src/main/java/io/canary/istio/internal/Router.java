@@ -26,10 +26,12 @@ public final class Router {
 
   private final ClusterObjects objects;
   private final int conflictRetries;
+  private final boolean addMissingCanaryDestinations;
 
-  public Router(KubernetesClient client, int conflictRetries) {
+  public Router(KubernetesClient client, int conflictRetries, boolean addMissingCanaryDestinations) {
     this.objects = new ClusterObjects(client);
     this.conflictRetries = conflictRetries;
+    this.addMissingCanaryDestinations = addMissingCanaryDestinations;
   }
 
   /** An object as read, with the fields of it the router owns. */
@@ -164,7 +166,7 @@ public final class Router {
     return reads;
   }
 
-  private static List<OwnedFields> targets(CanarySpec spec) {
+  private List<OwnedFields> targets(CanarySpec spec) {
     unsupportedStrategy(spec).ifPresent(problem -> {
       throw invalid(spec, List.of(problem));
     });
@@ -172,7 +174,7 @@ public final class Router {
     List<OwnedFields> targets = new ArrayList<>();
     for (VirtualServiceRef vs : spec.traffic().virtualServices()) {
       ObjectRef ref = new ObjectRef(RoutingKind.VIRTUAL_SERVICE, vs.namespaceOr(spec.namespace()), vs.name());
-      targets.add(new VirtualServiceFields(ref, vs, destinations, spec.managedRouteNames()));
+      targets.add(new VirtualServiceFields(ref, vs, destinations, spec.managedRouteNames(), addMissingCanaryDestinations));
     }
     if (spec.traffic() instanceof SubsetStrategy subsets) {
       ObjectRef ref = new ObjectRef(RoutingKind.DESTINATION_RULE, spec.namespace(), subsets.destinationRule());

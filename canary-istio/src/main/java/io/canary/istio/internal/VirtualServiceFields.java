@@ -29,12 +29,15 @@ final class VirtualServiceFields implements OwnedFields {
   private final VirtualServiceRef routes;
   private final Destinations destinations;
   private final Set<String> managedRouteNames;
+  private final boolean addMissingCanary;
 
-  VirtualServiceFields(ObjectRef ref, VirtualServiceRef routes, Destinations destinations, Set<String> managedRouteNames) {
+  VirtualServiceFields(
+      ObjectRef ref, VirtualServiceRef routes, Destinations destinations, Set<String> managedRouteNames, boolean addMissingCanary) {
     this.ref = ref;
     this.routes = routes;
     this.destinations = destinations;
     this.managedRouteNames = managedRouteNames;
+    this.addMissingCanary = addMissingCanary;
   }
 
   /** One route whose weights the rollout owns, with its stable and canary route destinations. */
@@ -53,12 +56,12 @@ final class VirtualServiceFields implements OwnedFields {
   @Override
   public List<Problem> problems(GenericKubernetesResource object) {
     List<Problem> problems = new ArrayList<>();
-    locate(Trees.spec(object), problems);
+    locate(Trees.spec(object), problems, false);
     return problems;
   }
 
   List<RouteWeight> weights(GenericKubernetesResource object) {
-    return locateValid(Trees.spec(object)).stream()
+    return locateValid(Trees.spec(object), false).stream()
         .map(r -> new RouteWeight(ref.toString(), r.label(), Trees.integer(r.stable(), "weight", 0), Trees.integer(r.canary(), "weight", 0)))
         .toList();
   }
@@ -66,7 +69,7 @@ final class VirtualServiceFields implements OwnedFields {
   @Override
   public boolean apply(GenericKubernetesResource object, RoutingState desired) {
     Map<String, Object> spec = Trees.spec(object);
-    List<WeightedRoute> weighted = locateValid(spec);
+    List<WeightedRoute> weighted = locateValid(spec, true);
     for (WeightedRoute route : weighted) {
       route.stable().put("weight", 100 - desired.canaryWeight());
       route.canary().put("weight", desired.canaryWeight());
@@ -145,22 +148,23 @@ final class VirtualServiceFields implements OwnedFields {
     return out;
   }
 
-  private List<WeightedRoute> locateValid(Map<String, Object> spec) {
+  /** {@code write}: the tree is the copy about to be written, so a missing canary destination may be added to it. */
+  private List<WeightedRoute> locateValid(Map<String, Object> spec, boolean write) {
     List<Problem> problems = new ArrayList<>();
-    List<WeightedRoute> found = locate(spec, problems);
+    List<WeightedRoute> found = locate(spec, problems, write);
     if (!problems.isEmpty()) {
       throw new CanaryValidationException(ref.toString(), problems);
     }
     return found;
   }
 
-  private List<WeightedRoute> locate(Map<String, Object> spec, List<Problem> problems) {
+  private List<WeightedRoute> locate(Map<String, Object> spec, List<Problem> problems, boolean write) {
     List<WeightedRoute> found = new ArrayList<>();
     List<Map<String, Object>> http = Trees.maps(spec, "http");
     if (routes.usesSingleRoute()) {
       List<Map<String, Object>> userRoutes = http.stream().filter(r -> !managedRouteNames.contains(Trees.string(r, "name"))).toList();
       if (userRoutes.size() == 1) {
-        weighted("the single http route", true, userRoutes.get(0), problems).ifPresent(found::add);
+        weighted("the single http route", true, userRoutes.get(0), problems, write).ifPresent(found::add);
       } else {
         problems.add(Problem.of(ref.toString(), "the rollout names no route in it, so it needs exactly one http route, but it has "
             + userRoutes.size() + " " + routeNames(userRoutes) + ": name the routes to drive in traffic.virtualServices"));
@@ -176,7 +180,7 @@ final class VirtualServiceFields implements OwnedFields {
       if (route.isEmpty()) {
         problems.add(Problem.of(ref.toString(), "has no " + label + "; its http routes are " + routeNames(http)));
       } else {
-        weighted(label, true, route.get(), problems).ifPresent(found::add);
+        weighted(label, true, route.get(), problems, write).ifPresent(found::add);
       }
     }
     List<Map<String, Object>> tls = Trees.maps(spec, "tls");
@@ -184,13 +188,13 @@ final class VirtualServiceFields implements OwnedFields {
       String label = "tls route (port " + tlsRoute.port() + ", sniHosts " + tlsRoute.sniHosts() + ")";
       Predicate<Map<String, Object>> matches =
           m -> Trees.integer(m, "port", -1) == tlsRoute.port() && Trees.list(m.get("sniHosts")).containsAll(tlsRoute.sniHosts());
-      findByMatch(tls, matches, label, "tls", problems).flatMap(r -> weighted(label, false, r, problems)).ifPresent(found::add);
+      findByMatch(tls, matches, label, "tls", problems).flatMap(r -> weighted(label, false, r, problems, write)).ifPresent(found::add);
     }
     List<Map<String, Object>> tcp = Trees.maps(spec, "tcp");
     for (int port : routes.tcpRoutes()) {
       String label = "tcp route (port " + port + ")";
       Predicate<Map<String, Object>> matches = m -> Trees.integer(m, "port", -1) == port;
-      findByMatch(tcp, matches, label, "tcp", problems).flatMap(r -> weighted(label, false, r, problems)).ifPresent(found::add);
+      findByMatch(tcp, matches, label, "tcp", problems).flatMap(r -> weighted(label, false, r, problems, write)).ifPresent(found::add);
     }
     return found;
   }
@@ -206,7 +210,8 @@ final class VirtualServiceFields implements OwnedFields {
   }
 
   /** The stable and canary destinations of {@code route}, or the problems that keep the rollout from weighing them. */
-  private Optional<WeightedRoute> weighted(String label, boolean http, Map<String, Object> route, List<Problem> problems) {
+  private Optional<WeightedRoute> weighted(
+      String label, boolean http, Map<String, Object> route, List<Problem> problems, boolean write) {
     List<Map<String, Object>> entries = Trees.maps(route, "route");
     Map<String, Object> stable = null;
     Map<String, Object> canary = null;
@@ -231,9 +236,20 @@ final class VirtualServiceFields implements OwnedFields {
           + entries.stream().map(e -> Destinations.describe(Trees.map(e.get("destination")))).toList()
           + ": route to the stable and canary destinations of the rollout's traffic strategy"));
     }
-    if (canary == null) {
+    if (canary == null && stable != null && addMissingCanary) {
+      // The user asked the router to add it: a copy of the stable destination, weight 0, after it.
+      canary = new LinkedHashMap<>();
+      canary.put("destination", destinations.canaryFrom(Trees.map(stable.get("destination"))));
+      canary.put("weight", 0);
+      if (write) {
+        List<Object> withCanary = new ArrayList<>(Trees.list(route.get("route")));
+        withCanary.add(withCanary.indexOf(stable) + 1, canary);
+        route.put("route", withCanary);
+      }
+    } else if (canary == null) {
       problems.add(Problem.of(where, label + " has no canary destination " + destinations.describeCanary()
-          + ": add " + destinations.canaryExample() + " to its route"));
+          + ": add " + destinations.canaryExample() + " to its route, or let the router add it"
+          + " (IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true))"));
     }
     if (!others.isEmpty()) {
       problems.add(Problem.of(where, label + " also sends traffic to " + others
