@@ -5,6 +5,7 @@ import io.canary.core.time.VirtualScheduler;
 import io.canary.testing.internal.ClusterState;
 import io.canary.testing.internal.DeploymentController;
 import io.canary.testing.internal.HpaController;
+import io.canary.testing.internal.IstioObjects;
 import io.canary.testing.internal.ObservingDispatcher;
 import io.canary.testing.internal.PodGroup;
 import io.canary.testing.internal.PodGroups;
@@ -30,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -56,6 +58,14 @@ import java.util.function.BooleanSupplier;
  * }</pre>
  */
 public final class SimulatedCluster implements AutoCloseable {
+  /** The mock server logs every request at INFO; thousands a run would cost more than the run. */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+
+  static {
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   private final VirtualScheduler scheduler;
   private final Quiescence quiescence;
   private final ObservingDispatcher dispatcher;
@@ -149,6 +159,23 @@ public final class SimulatedCluster implements AutoCloseable {
   /** What each HPA ({@code namespace/name}) asked for at its last sync. */
   public Map<String, Integer> hpaDesiredReplicas() {
     return hpas.desiredReplicas();
+  }
+
+  /**
+   * A VirtualService as the API server holds it, whatever API version it was written at, as the
+   * v1 class (every version has the same spec).
+   */
+  public Optional<io.fabric8.istio.api.networking.v1.VirtualService> virtualService(String namespace, String name) {
+    state.refresh();
+    return state.<HasMetadata>get(ClusterState.Kind.VIRTUAL_SERVICE, namespace, name)
+        .map(IstioObjects::asV1VirtualService);
+  }
+
+  /** A DestinationRule as the API server holds it, whatever API version it was written at, as the v1 class. */
+  public Optional<io.fabric8.istio.api.networking.v1.DestinationRule> destinationRule(String namespace, String name) {
+    state.refresh();
+    return state.<HasMetadata>get(ClusterState.Kind.DESTINATION_RULE, namespace, name)
+        .map(IstioObjects::asV1DestinationRule);
   }
 
   /** Moves virtual time forward by {@code d}, letting everything due happen on the way. */

@@ -11,8 +11,9 @@ import io.fabric8.istio.api.api.networking.v1alpha3.StringMatchExact;
 import io.fabric8.istio.api.api.networking.v1alpha3.StringMatchPrefix;
 import io.fabric8.istio.api.api.networking.v1alpha3.StringMatchRegex;
 import io.fabric8.istio.api.api.networking.v1alpha3.Subset;
-import io.fabric8.istio.api.networking.v1.DestinationRule;
-import io.fabric8.istio.api.networking.v1.VirtualService;
+import io.fabric8.istio.api.api.networking.v1alpha3.DestinationRule;
+import io.fabric8.istio.api.api.networking.v1alpha3.VirtualService;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,7 +51,7 @@ public final class Router {
 
   /** Routes a request with {@code headers} (lower-case names) for {@code host} and {@code uri}. */
   public Routing route(String namespace, String host, String gateway, String uri, Map<String, String> headers) {
-    Optional<VirtualService> vs = virtualServiceFor(namespace, host, gateway);
+    Optional<HasMetadata> vs = virtualServiceFor(namespace, host, gateway);
     if (vs.isEmpty()) {
       Map<String, Double> served = new HashMap<>();
       Map<String, Double> none = new HashMap<>();
@@ -63,7 +64,8 @@ public final class Router {
       return new Routing(served, none, lost[0], 0);
     }
     String vsNamespace = vs.get().getMetadata().getNamespace();
-    List<HTTPRoute> routes = vs.get().getSpec().getHttp() == null ? List.of() : vs.get().getSpec().getHttp();
+    VirtualService spec = IstioObjects.virtualServiceSpec(vs.get());
+    List<HTTPRoute> routes = spec.getHttp() == null ? List.of() : spec.getHttp();
     for (HTTPRoute route : routes) {
       if (!matches(route, uri, headers, gateway, vsNamespace)) {
         continue;
@@ -154,19 +156,20 @@ public final class Router {
   }
 
   private Optional<Map<String, String>> subsetLabels(Service svc, String vsNamespace, String subset) {
-    List<DestinationRule> rules = new ArrayList<>(state.<DestinationRule>all(Kind.DESTINATION_RULE));
+    List<HasMetadata> rules = new ArrayList<>(state.<HasMetadata>all(Kind.DESTINATION_RULE));
     // Istio prefers the rule in the client's namespace, then the Service's.
-    rules.sort(Comparator.comparing((DestinationRule r) -> !r.getMetadata().getNamespace().equals(vsNamespace))
+    rules.sort(Comparator.comparing((HasMetadata r) -> !r.getMetadata().getNamespace().equals(vsNamespace))
         .thenComparing(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName()));
-    for (DestinationRule r : rules) {
-      if (r.getSpec() == null || r.getSpec().getHost() == null) {
+    for (HasMetadata r : rules) {
+      DestinationRule spec = IstioObjects.destinationRuleSpec(r);
+      if (spec == null || spec.getHost() == null) {
         continue;
       }
-      Optional<Service> target = service(r.getSpec().getHost(), r.getMetadata().getNamespace());
-      if (target.isEmpty() || !sameObject(target.get(), svc) || r.getSpec().getSubsets() == null) {
+      Optional<Service> target = service(spec.getHost(), r.getMetadata().getNamespace());
+      if (target.isEmpty() || !sameObject(target.get(), svc) || spec.getSubsets() == null) {
         continue;
       }
-      for (Subset s : r.getSpec().getSubsets()) {
+      for (Subset s : spec.getSubsets()) {
         if (subset.equals(s.getName())) {
           return Optional.of(s.getLabels() == null ? Map.of() : s.getLabels());
         }
@@ -190,18 +193,19 @@ public final class Router {
         && a.getMetadata().getName().equals(b.getMetadata().getName());
   }
 
-  private Optional<VirtualService> virtualServiceFor(String namespace, String host, String gateway) {
-    List<VirtualService> all = new ArrayList<>(state.<VirtualService>all(Kind.VIRTUAL_SERVICE));
+  private Optional<HasMetadata> virtualServiceFor(String namespace, String host, String gateway) {
+    List<HasMetadata> all = new ArrayList<>(state.<HasMetadata>all(Kind.VIRTUAL_SERVICE));
     all.sort(Comparator.comparing(v -> v.getMetadata().getNamespace() + "/" + v.getMetadata().getName()));
     Optional<Service> requested = service(host, namespace);
-    for (VirtualService vs : all) {
-      if (vs.getSpec() == null || vs.getSpec().getHosts() == null) {
+    for (HasMetadata vs : all) {
+      VirtualService spec = IstioObjects.virtualServiceSpec(vs);
+      if (spec == null || spec.getHosts() == null) {
         continue;
       }
-      if (!boundTo(vs.getSpec().getGateways(), gateway, vs.getMetadata().getNamespace())) {
+      if (!boundTo(spec.getGateways(), gateway, vs.getMetadata().getNamespace())) {
         continue;
       }
-      for (String h : vs.getSpec().getHosts()) {
+      for (String h : spec.getHosts()) {
         if (hostMatches(h, host, requested, vs.getMetadata().getNamespace())) {
           return Optional.of(vs);
         }
