@@ -100,7 +100,8 @@ public final class SimulatedCluster implements AutoCloseable {
     this.traffic = new TrafficSimulator(groups, new Router(state, groups), b.metricsWindow);
     this.deployments = new DeploymentController(state, simulatorClient, scheduler::now, b.podStartupDelay,
         this::wakeUpAt);
-    this.hpas = new HpaController(state, simulatorClient, scheduler::now, traffic::cpuMillicores);
+    this.hpas = new HpaController(state, simulatorClient, scheduler::now, traffic::cpuMillicores,
+        b.metricsWindow);
     every(b.tick, () -> {
       state.refresh();
       traffic.tick(scheduler.now(), b.tick);
@@ -356,7 +357,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private Duration tick = Duration.ofSeconds(1);
     private Duration hpaSyncPeriod = Duration.ofSeconds(15);
     private Duration timelineInterval = Duration.ofSeconds(10);
-    private Duration metricsWindow = Duration.ofSeconds(30);
+    private Duration metricsWindow = Duration.ofSeconds(15);
     private Duration quietPeriod = Duration.ofMillis(2);
     private Duration maxSettleWait = Duration.ofSeconds(2);
 
@@ -392,7 +393,7 @@ public final class SimulatedCluster implements AutoCloseable {
       return this;
     }
 
-    /** Over how long a pod's CPU is averaged for the HPA, as a metrics server does; 30 s unless set. */
+    /** Over how long a pod's CPU is averaged for the HPA, as a metrics server does; 15 s unless set. */
     public Builder metricsWindow(Duration d) {
       this.metricsWindow = positive("metricsWindow", d);
       return this;

@@ -101,10 +101,15 @@ public final class TrafficSimulator {
     return ledger.totals(groupKey, from, to);
   }
 
-  /** The CPU of a pod as a metrics server reports it: its group's average over the last window. */
+  /**
+   * The CPU of a pod as a metrics server reports it: the average, over the last window, of what
+   * each pod of its group used, counted from when this pod became ready.
+   */
   synchronized double cpuMillicores(Pod pod, Instant now) {
+    Instant windowStart = now.minus(cpuWindow);
+    Instant from = Labels.readySince(pod).filter(r -> r.isAfter(windowStart)).orElse(windowStart);
     return groups.ofPod(pod)
-        .map(g -> ledger.cpuPerPod(g.key(), now.minus(cpuWindow), now, behaviourOf(g).idleCpuMillicores()))
+        .map(g -> ledger.cpuPerPod(g.key(), from, now, behaviourOf(g).idleCpuMillicores()))
         .orElse(0.0);
   }
 

@@ -38,16 +38,20 @@ public final class HpaController {
     double millicores(Pod pod, Instant now);
   }
 
+  private static final java.time.Duration CPU_INITIALIZATION_PERIOD = java.time.Duration.ofMinutes(5);
   private static final Logger LOG = LoggerFactory.getLogger(HpaController.class);
 
   private final ClusterState state;
   private final KubernetesClient client;
   private final Supplier<Instant> clock;
   private final CpuUsage cpu;
+  private final java.time.Duration metricsWindow;
   private final Map<String, HpaAlgorithm> algorithms = new HashMap<>();
   private final Map<String, Integer> lastDesired = new HashMap<>();
 
-  public HpaController(ClusterState state, KubernetesClient client, Supplier<Instant> clock, CpuUsage cpu) {
+  public HpaController(ClusterState state, KubernetesClient client, Supplier<Instant> clock, CpuUsage cpu,
+      java.time.Duration metricsWindow) {
+    this.metricsWindow = metricsWindow;
     this.state = state;
     this.client = client;
     this.clock = clock;
@@ -103,7 +107,7 @@ public final class HpaController {
             p.getMetadata().getName());
         return;
       }
-      if (Labels.isReady(p)) {
+      if (countsAsReady(p, now)) {
         readyPods++;
         readyRequests += request;
         readyUsage += cpu.millicores(p, now);
@@ -162,6 +166,22 @@ public final class HpaController {
       }
       state.markDirty(hpa); // someone changed the HPA meanwhile: the next sync works from it
     }
+  }
+
+  /**
+   * Kubernetes' rule for CPU: during a pod's first five minutes, it counts as ready only once its
+   * whole metrics window lies after it became ready; otherwise a pod counts when it is Ready.
+   */
+  private boolean countsAsReady(Pod p, Instant now) {
+    Optional<Instant> readySince = Labels.readySince(p);
+    if (readySince.isEmpty()) {
+      return false;
+    }
+    Instant started = p.getStatus().getStartTime() == null ? Instant.MIN : Instant.parse(p.getStatus().getStartTime());
+    if (started.plus(CPU_INITIALIZATION_PERIOD).isAfter(now)) {
+      return !readySince.get().plus(metricsWindow).isAfter(now);
+    }
+    return true;
   }
 
   private static Optional<Integer> cpuUtilizationTarget(HorizontalPodAutoscaler hpa) {

@@ -86,6 +86,19 @@ public final class Labels {
     return o.getMetadata().getUid() != null ? o.getMetadata().getUid() : o.getMetadata().getName();
   }
 
+  /** When the pod last became Ready, if it is Ready. */
+  public static Optional<java.time.Instant> readySince(Pod pod) {
+    if (!isReady(pod)) {
+      return Optional.empty();
+    }
+    for (PodCondition c : pod.getStatus().getConditions()) {
+      if ("Ready".equals(c.getType()) && c.getLastTransitionTime() != null) {
+        return Optional.of(java.time.Instant.parse(c.getLastTransitionTime()));
+      }
+    }
+    return Optional.empty();
+  }
+
   public static boolean isReady(Pod pod) {
     if (pod.getStatus() == null || pod.getStatus().getConditions() == null
         || pod.getMetadata().getDeletionTimestamp() != null) {
