@@ -89,7 +89,7 @@ public final class SimulatedCluster implements AutoCloseable {
     this.config = b;
     this.scheduler = b.scheduler != null ? b.scheduler : VirtualScheduler.create();
     this.quiescence = new Quiescence(b.quietPeriod, b.maxSettleWait);
-    this.dispatcher = new ObservingDispatcher(scheduler::now, this::observed);
+    this.dispatcher = new ObservingDispatcher(scheduler::now, quiescence, this::observed);
     this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
     String masterUrl = server.url("/");
@@ -358,7 +358,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private Duration hpaSyncPeriod = Duration.ofSeconds(15);
     private Duration timelineInterval = Duration.ofSeconds(10);
     private Duration metricsWindow = Duration.ofSeconds(15);
-    private Duration quietPeriod = Duration.ofMillis(2);
+    private Duration quietPeriod = Duration.ofMillis(Long.getLong("canary.quietMillis", 2));
     private Duration maxSettleWait = Duration.ofSeconds(2);
 
     private Builder() {}

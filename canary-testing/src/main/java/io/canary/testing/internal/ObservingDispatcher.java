@@ -4,6 +4,7 @@ import io.canary.testing.ObservedRequest;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,18 +21,32 @@ public final class ObservingDispatcher extends KubernetesCrudDispatcher {
   private final Supplier<Instant> clock;
   private final Consumer<ObservedRequest> onRequest;
 
-  public ObservingDispatcher(Supplier<Instant> clock, Consumer<ObservedRequest> onRequest) {
+  private final Quiescence quiescence;
+
+  public ObservingDispatcher(Supplier<Instant> clock, Quiescence quiescence, Consumer<ObservedRequest> onRequest) {
     this.clock = clock;
+    this.quiescence = quiescence;
     this.onRequest = onRequest;
+  }
+
+  /** Watches get a socket that counts the events sent (see {@link Quiescence}). */
+  @Override
+  public MockResponse handleWatch(String path) {
+    MockResponse response = super.handleWatch(path);
+    if (response.getWebSocketListener() != null) {
+      response.withWebSocketUpgrade(new CountedWatchSocket(response.getWebSocketListener(), quiescence));
+    }
+    return response;
   }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    // Read before the store does: reading the body consumes it.
+    String body = request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
     MockResponse response = super.dispatch(request);
     String agent = request.getHeader("User-Agent");
-    String body = request.getBody() == null ? "" : request.getUtf8Body();
     ObservedRequest observed = new ObservedRequest(clock.get(), request.getMethod(), request.getPath(),
-        body == null ? "" : body, response.code(),
+        body, response.code(),
         agent != null && agent.startsWith(SimulatorClients.USER_AGENT));
     synchronized (requests) {
       requests.add(observed);

@@ -9,13 +9,15 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Knows when the system around the virtual clock has gone quiet: no request to the API server and
- * no informer callback running for a short real-time period. Watch events travel over real sockets
- * to informers on other threads; waiting for quiet before the clock moves on makes each run see
- * the same events at the same virtual instants. The wait is bounded, never a sleep: it returns as
- * soon as the quiet period has passed since the last activity.
+ * Knows when the system around the virtual clock has gone quiet: every watch event the server sent
+ * to the clients handed out has been handled by them, no informer callback is running, and no
+ * request has arrived for a short real-time period. Watch events travel over real sockets to
+ * informers on other threads; waiting for quiet before the clock moves on makes each run see the
+ * same events at the same virtual instants. The wait is bounded, never a sleep: it ends as soon as
+ * those conditions hold, or after the longest settle wait.
  */
 public final class Quiescence implements Executor, AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Quiescence.class);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ExecutorService informerThreads = Executors.newCachedThreadPool(r -> {
@@ -24,6 +26,8 @@ public final class Quiescence implements Executor, AutoCloseable {
     return t;
   });
   private final AtomicInteger running = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong watchEventsSent = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong watchEventsHandled = new java.util.concurrent.atomic.AtomicLong();
   private final long quietNanos;
   private final long maxWaitNanos;
   private long lastActivityNanos = System.nanoTime();
@@ -45,6 +49,22 @@ public final class Quiescence implements Executor, AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** The server sent a watch event to a client handed out by the simulation. */
+  void watchEventSent() {
+    watchEventsSent.incrementAndGet();
+    touch();
+  }
+
+  /** Such a client has handled a watch event (its informer callbacks are queued here by now). */
+  void watchEventHandled() {
+    watchEventsHandled.incrementAndGet();
+    touch();
+  }
+
+  private boolean idle() {
+    return running.get() == 0 && watchEventsHandled.get() >= watchEventsSent.get();
   }
 
   /** Informer callbacks of the clients handed to users run here, so that they count as activity. */
@@ -69,14 +89,20 @@ public final class Quiescence implements Executor, AutoCloseable {
   public boolean awaitQuiet() {
     lock.lock();
     try {
-      if (activityCount == settledAt && running.get() == 0) {
+      if (activityCount == settledAt && idle()) {
         return false;
       }
       long deadline = System.nanoTime() + maxWaitNanos;
       while (true) {
         long now = System.nanoTime();
         long quietFor = now - lastActivityNanos;
-        if ((quietFor >= quietNanos && running.get() == 0) || now >= deadline) {
+        if (quietFor >= quietNanos && idle()) {
+          break;
+        }
+        if (now >= deadline) {
+          LOG.warn("Settling gave up waiting after {} ms: {} watch events sent and not yet handled, {} callbacks "
+              + "running. Virtual time moves on; reactions to them may come at a later virtual instant.",
+              maxWaitNanos / 1_000_000, watchEventsSent.get() - watchEventsHandled.get(), running.get());
           break;
         }
         changed.awaitNanos(Math.max(quietNanos - quietFor, 100_000L));

@@ -5,24 +5,25 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
-import java.util.concurrent.Executor;
 
 /** Builds the clients of a simulated cluster: JDK HTTP, no retries, short timeouts. */
 public final class SimulatorClients {
   /** Marks the simulator's own requests, so that they are not mistaken for the code under test. */
   public static final String USER_AGENT = "canary-testing-simulator";
+  /** Marks the clients handed to the code under test, whose watch events the simulation counts. */
+  static final String USER_CLIENT_AGENT = "canary-testing-client";
 
   private SimulatorClients() {}
 
   /**
-   * A client for the code under test. Its informer callbacks run on {@code taskExecutor}, which
-   * the simulation watches to know when the events it caused have been handled.
+   * A client for the code under test. Its watch messages are counted and its informer callbacks
+   * run on {@code quiescence}, so the simulation knows when the events it caused have been handled.
    */
-  public static KubernetesClient forUsers(String masterUrl, Executor taskExecutor) {
+  public static KubernetesClient forUsers(String masterUrl, Quiescence quiescence) {
     return new KubernetesClientBuilder()
-        .withConfig(config(masterUrl).build())
-        .withHttpClientFactory(new JdkHttpClientFactory())
-        .withTaskExecutor(taskExecutor)
+        .withConfig(config(masterUrl).withUserAgent(USER_CLIENT_AGENT).build())
+        .withHttpClientFactory(CountingHttpClients.factory(quiescence))
+        .withTaskExecutor(quiescence)
         .build();
   }
 
