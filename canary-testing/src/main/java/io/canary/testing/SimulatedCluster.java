@@ -208,7 +208,10 @@ public final class SimulatedCluster implements AutoCloseable {
     return this;
   }
 
-  /** Creates the objects of a multi-document YAML as written (apiVersion included). */
+  /**
+   * Creates the objects of a multi-document YAML as written (apiVersion included), then lets the
+   * controllers react at the current virtual instant. Call it from the test, not from a scheduled task.
+   */
   public List<HasMetadata> load(String yaml) {
     List<HasMetadata> created = new ArrayList<>();
     for (HasMetadata item : simulatorClient.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
@@ -221,6 +224,7 @@ public final class SimulatedCluster implements AutoCloseable {
       created.add(o);
     }
     requestSettle();
+    settle();
     return created;
   }
 
@@ -298,10 +302,10 @@ public final class SimulatedCluster implements AutoCloseable {
     if (closed) {
       return;
     }
-    for (int pass = 0; pass < 5; pass++) {
+    for (int attempt = 0; attempt < 5; attempt++) {
       state.refresh();
       if (!deployments.reconcile()) {
-        break;
+        break; // no write was refused for a stale resourceVersion
       }
     }
     if (state.isDirty()) {
@@ -333,6 +337,11 @@ public final class SimulatedCluster implements AutoCloseable {
           requests == 0 ? 0 : (double) e.getValue()[1] / requests));
     }
     timeline.record(now, points, hpas.desiredReplicas());
+  }
+
+  /** How often and how long (real time) the simulation waited for quiet; for benchmarks. */
+  String settleStatistics() {
+    return quiescence.statistics();
   }
 
   /** Stops the controllers and the traffic, closes the clients and the API server. */

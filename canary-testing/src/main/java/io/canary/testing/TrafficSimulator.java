@@ -40,7 +40,9 @@ public final class TrafficSimulator {
   private final Map<String, CachedRouting> routings = new HashMap<>();
   private final Map<String, List<Map.Entry<Instant, FlowStats>>> flowHistory = new HashMap<>();
   private final List<Rule> rules = new ArrayList<>();
-  private final Map<String, double[]> carry = new HashMap<>();
+  private static final double[] NO_LOAD = new double[2];
+  private final Map<String, FlowCounters> flowCounters = new HashMap<>();
+  private final Map<String, FlowCounters> groupCounters = new HashMap<>();
   private Behaviour fallback = Behaviour.healthy();
 
   TrafficSimulator(PodGroups groups, Router router, Duration cpuWindow) {
@@ -128,63 +130,69 @@ public final class TrafficSimulator {
     Map<String, double[]> perGroup = new HashMap<>(); // served, mirrored
     for (TrafficFlow flow : flows.values()) {
       double total = flow.rate() * seconds;
+      if (total == 0) {
+        continue;
+      }
       List<Routing> segments = routing(flow);
       List<UserGroup> users = flow.users();
-      double served = 0;
-      double unavailable = 0;
-      double notRouted = 0;
-      double mirrored = 0;
-      double errors = 0;
+      double[] sums = new double[FlowCounters.SIZE];
       double anonymous = 1 - users.stream().mapToDouble(UserGroup::share).sum();
       for (int i = 0; i < segments.size(); i++) {
-        double share = i < users.size() ? users.get(i).share() : anonymous;
-        double requests = total * share;
+        double requests = total * (i < users.size() ? users.get(i).share() : anonymous);
         Routing r = segments.get(i);
         for (Map.Entry<String, Double> e : r.served().entrySet()) {
           double n = requests * e.getValue();
           perGroup.computeIfAbsent(e.getKey(), k -> new double[2])[0] += n;
-          served += n;
-          errors += n * behaviourOf(groups.all().get(e.getKey())).errorRate();
+          sums[FlowCounters.ERRORS] += n * behaviourOf(groups.all().get(e.getKey())).errorRate();
         }
         for (Map.Entry<String, Double> e : r.mirrored().entrySet()) {
           double n = requests * e.getValue();
           perGroup.computeIfAbsent(e.getKey(), k -> new double[2])[1] += n;
-          mirrored += n;
+          sums[FlowCounters.MIRRORED] += n;
         }
-        unavailable += requests * r.unavailable();
-        notRouted += requests * r.notRouted();
+        sums[FlowCounters.UNAVAILABLE] += requests * r.unavailable();
+        sums[FlowCounters.NOT_ROUTED] += requests * r.notRouted();
       }
-      long sent = whole("flow/" + flow.name() + "/sent", total);
-      long lostUnavailable = whole("flow/" + flow.name() + "/503", unavailable);
-      FlowStats stats = new FlowStats(sent, whole("flow/" + flow.name() + "/errors", errors) + lostUnavailable,
-          lostUnavailable, whole("flow/" + flow.name() + "/404", notRouted),
-          whole("flow/" + flow.name() + "/mirrored", mirrored));
-      if (sent > 0 || stats.mirrored() > 0) {
-        flowHistory.computeIfAbsent(flow.name(), k -> new ArrayList<>()).add(Map.entry(now, stats));
-      }
+      sums[FlowCounters.SENT] = total;
+      long[] whole = flowCounters.computeIfAbsent(flow.name(), k -> new FlowCounters()).whole(sums);
+      FlowStats stats = new FlowStats(whole[FlowCounters.SENT],
+          whole[FlowCounters.ERRORS] + whole[FlowCounters.UNAVAILABLE], whole[FlowCounters.UNAVAILABLE],
+          whole[FlowCounters.NOT_ROUTED], whole[FlowCounters.MIRRORED]);
+      flowHistory.computeIfAbsent(flow.name(), k -> new ArrayList<>()).add(Map.entry(now, stats));
     }
     for (PodGroup g : groups.all().values()) {
-      double[] load = perGroup.getOrDefault(g.key(), new double[2]);
+      double[] load = perGroup.getOrDefault(g.key(), NO_LOAD);
       if (g.readyPods() == 0 && load[0] == 0 && load[1] == 0) {
         continue;
       }
       Behaviour b = behaviourOf(g);
-      long requests = whole(g.key() + "/requests", load[0]);
-      long errors = whole(g.key() + "/errors", load[0] * b.errorRate());
-      long copies = whole(g.key() + "/mirrored", load[1]);
+      long[] whole = groupCounters.computeIfAbsent(g.key(), k -> new FlowCounters())
+          .whole(new double[] {load[0], load[0] * b.errorRate(), load[1], 0, 0});
       double perPodRate = g.readyPods() == 0 ? 0 : (load[0] + load[1]) / seconds / g.readyPods();
-      ledger.record(g, new Bucket(now, requests, errors, copies, b.latencyP99().toNanos() / 1e6, g.readyPods(),
+      ledger.record(g, new Bucket(now, whole[0], whole[1], whole[2], b.latencyP99().toNanos() / 1e6, g.readyPods(),
           b.idleCpuMillicores() + perPodRate * b.cpuMillicoresPerRequest()));
     }
   }
 
-  /** Whole requests out of a fractional amount, carrying the rest to the next tick. */
-  private long whole(String counter, double amount) {
-    double[] c = carry.computeIfAbsent(counter, k -> new double[1]);
-    double exact = c[0] + amount;
-    long n = (long) Math.floor(exact + 1e-9);
-    c[0] = exact - n;
-    return n;
+  /** Whole counts out of fractional amounts, the rest carried to the next tick so nothing is lost. */
+  private static final class FlowCounters {
+    static final int SENT = 0;
+    static final int ERRORS = 1;
+    static final int MIRRORED = 2;
+    static final int UNAVAILABLE = 3;
+    static final int NOT_ROUTED = 4;
+    static final int SIZE = 5;
+    private final double[] carry = new double[SIZE];
+
+    long[] whole(double[] amounts) {
+      long[] out = new long[SIZE];
+      for (int i = 0; i < SIZE; i++) {
+        double exact = carry[i] + amounts[i];
+        out[i] = (long) Math.floor(exact + 1e-9);
+        carry[i] = exact - out[i];
+      }
+      return out;
+    }
   }
 
   /** One routing per user group, then one for the users without headers; rebuilt when anything changed. */

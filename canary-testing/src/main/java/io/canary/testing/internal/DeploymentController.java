@@ -56,7 +56,11 @@ public final class DeploymentController {
   private final Map<String, Instant> startedAt = new HashMap<>();
   private final Map<String, Instant> readyAt = new HashMap<>();
   private final Map<String, Integer> podsMade = new HashMap<>();
+  private final Map<String, String[]> templateHashes = new HashMap<>();
   private boolean conflicted;
+  private int writes;
+  private long settledVersion = -1;
+  private Instant nextChange;
 
   public DeploymentController(ClusterState state, KubernetesClient client, Supplier<Instant> clock,
       Duration startupDelay, Consumer<Instant> wakeUpAt) {
@@ -72,24 +76,48 @@ public final class DeploymentController {
    * resourceVersion: the caller refreshes the view and runs another pass.
    */
   public boolean reconcile() {
-    conflicted = false;
     Instant now = clock.get();
-    collectGarbage();
-    List<Deployment> deployments = new ArrayList<>(state.<Deployment>all(Kind.DEPLOYMENT));
-    deployments.sort(Comparator.comparing((Deployment d) -> d.getMetadata().getNamespace())
-        .thenComparing(d -> d.getMetadata().getName()));
-    for (Deployment d : deployments) {
-      reconcile(d, now);
+    // Nothing changed and no pod is due to become ready or available: nothing to do, no request.
+    if (state.version() == settledVersion && (nextChange == null || now.isBefore(nextChange))) {
+      return false;
     }
+    conflicted = false;
+    // A pass acts on what the previous one wrote (a new ReplicaSet, then its pods' statuses).
+    for (int pass = 0; pass < 5 && !conflicted; pass++) {
+      writes = 0;
+      collectGarbage();
+      List<Deployment> deployments = new ArrayList<>(state.<Deployment>all(Kind.DEPLOYMENT));
+      deployments.sort(Comparator.comparing((Deployment d) -> d.getMetadata().getNamespace())
+          .thenComparing(d -> d.getMetadata().getName()));
+      for (Deployment d : deployments) {
+        reconcile(d, now);
+      }
+      if (writes == 0) {
+        break;
+      }
+    }
+    settledVersion = conflicted ? -1 : state.version();
     scheduleNextChange(now);
     return conflicted;
+  }
+
+  /** The template's hash, computed again only when the Deployment changed. */
+  private String templateHash(Deployment d) {
+    String[] cached = templateHashes.get(Labels.identity(d));
+    String version = d.getMetadata().getResourceVersion();
+    if (cached != null && cached[0].equals(version)) {
+      return cached[1];
+    }
+    String hash = PodTemplateHash.of(d.getSpec().getTemplate(), client.getKubernetesSerialization());
+    templateHashes.put(Labels.identity(d), new String[] {String.valueOf(version), hash});
+    return hash;
   }
 
   private void reconcile(Deployment d, Instant now) {
     String ns = d.getMetadata().getNamespace();
     int desired = Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
     int minReady = Optional.ofNullable(d.getSpec().getMinReadySeconds()).orElse(0);
-    String hash = PodTemplateHash.of(d.getSpec().getTemplate(), client.getKubernetesSerialization());
+    String hash = templateHash(d);
     List<ReplicaSet> owned = ownedReplicaSets(d);
     ReplicaSet newRs = owned.stream().filter(rs -> hash.equals(Labels.of(rs).get(HASH_LABEL))).findFirst().orElse(null);
     List<ReplicaSet> old = new ArrayList<>(owned);
@@ -495,6 +523,7 @@ public final class DeploymentController {
   }
 
   private void delete(HasMetadata o) {
+    writes++;
     try {
       client.resource(o).delete();
     } catch (KubernetesClientException e) {
@@ -512,6 +541,7 @@ public final class DeploymentController {
     try {
       T written = call.get();
       state.put(written);
+      writes++;
       return written;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
@@ -545,6 +575,7 @@ public final class DeploymentController {
         next = due;
       }
     }
+    nextChange = next;
     if (next != null) {
       wakeUpAt.accept(next);
     }

@@ -177,7 +177,7 @@ public final class HpaController {
     if (readySince.isEmpty()) {
       return false;
     }
-    Instant started = p.getStatus().getStartTime() == null ? Instant.MIN : Instant.parse(p.getStatus().getStartTime());
+    Instant started = p.getStatus().getStartTime() == null ? Instant.MIN : Labels.instant(p.getStatus().getStartTime());
     if (started.plus(CPU_INITIALIZATION_PERIOD).isAfter(now)) {
       return !readySince.get().plus(metricsWindow).isAfter(now);
     }

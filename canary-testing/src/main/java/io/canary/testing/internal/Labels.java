@@ -93,10 +93,20 @@ public final class Labels {
     }
     for (PodCondition c : pod.getStatus().getConditions()) {
       if ("Ready".equals(c.getType()) && c.getLastTransitionTime() != null) {
-        return Optional.of(java.time.Instant.parse(c.getLastTransitionTime()));
+        return Optional.of(instant(c.getLastTransitionTime()));
       }
     }
     return Optional.empty();
+  }
+
+  private static final Map<String, java.time.Instant> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A timestamp the simulator wrote; parsed once, since the HPA asks for the same ones every sync. */
+  public static java.time.Instant instant(String timestamp) {
+    if (PARSED.size() > 100_000) {
+      PARSED.clear();
+    }
+    return PARSED.computeIfAbsent(timestamp, java.time.Instant::parse);
   }
 
   public static boolean isReady(Pod pod) {

@@ -33,6 +33,8 @@ public final class Quiescence implements Executor, AutoCloseable {
   private long lastActivityNanos = System.nanoTime();
   private long activityCount;
   private long settledAt;
+  private long waits;
+  private long waitedNanos;
 
   public Quiescence(java.time.Duration quiet, java.time.Duration maxWait) {
     this.quietNanos = quiet.toNanos();
@@ -92,7 +94,8 @@ public final class Quiescence implements Executor, AutoCloseable {
       if (activityCount == settledAt && idle()) {
         return false;
       }
-      long deadline = System.nanoTime() + maxWaitNanos;
+      long began = System.nanoTime();
+      long deadline = began + maxWaitNanos;
       while (true) {
         long now = System.nanoTime();
         long quietFor = now - lastActivityNanos;
@@ -108,10 +111,22 @@ public final class Quiescence implements Executor, AutoCloseable {
         changed.awaitNanos(Math.max(quietNanos - quietFor, 100_000L));
       }
       settledAt = activityCount;
+      waits++;
+      waitedNanos += System.nanoTime() - began;
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many settles had to wait, and how long they waited in all (real time). */
+  public String statistics() {
+    lock.lock();
+    try {
+      return waits + " settles waited " + waitedNanos / 1_000_000 + " ms in all";
     } finally {
       lock.unlock();
     }
