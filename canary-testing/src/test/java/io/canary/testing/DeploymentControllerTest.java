@@ -148,6 +148,25 @@ class DeploymentControllerTest {
   }
 
   @Test
+  void recreateRemovesTheOldPodsBeforeStartingNewOnes() {
+    Deployment d = Fixtures.deployment("web", 3, "shop/web:1", Map.of("app", "web"));
+    d.getSpec().setStrategy(new io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder()
+        .withType("Recreate").build());
+    client.resource(d).create();
+    sim.advance(Duration.ofSeconds(10));
+    client.apps().deployments().inNamespace(Fixtures.NS).withName("web").edit(x -> {
+      x.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("shop/web:2");
+      return x;
+    });
+    sim.settle();
+    assertThat(pods()).hasSize(3).allSatisfy(p ->
+        assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo("shop/web:2"));
+    assertThat(ready(pods())).isZero();
+    sim.advance(Duration.ofSeconds(10));
+    assertThat(web().getStatus().getAvailableReplicas()).isEqualTo(3);
+  }
+
+  @Test
   void scalingDownDeletesPods() {
     client.resource(Fixtures.deployment("web", 4, "shop/web:1", Map.of("app", "web"))).create();
     sim.advance(Duration.ofSeconds(10));

@@ -269,6 +269,34 @@ class TrafficSimulatorTest {
   }
 
   @Test
+  void uriMatchesPickTheirRouteAndWhatNoRouteMatchesIsNotRouted(SimulatedCluster sim, TrafficSimulator traffic,
+      VirtualScheduler clock) {
+    sim.load("""
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: api, namespace: shop}
+        spec:
+          hosts: [api.example.com]
+          http:
+          - name: v2-api
+            match: [{uri: {prefix: /v2/}}]
+            route: [{destination: {host: web, subset: canary}}]
+          - name: v1-api
+            match: [{uri: {exact: /v1/orders}}]
+            route: [{destination: {host: web, subset: stable}}]
+        """);
+    traffic.flow("v2").to("shop", "api.example.com").uri("/v2/orders").rate(10);
+    traffic.flow("v1").to("shop", "api.example.com").uri("/v1/orders").rate(10);
+    traffic.flow("other").to("shop", "api.example.com").uri("/v3/orders").rate(10);
+    Instant start = clock.now();
+    sim.advance(Duration.ofSeconds(10));
+
+    assertThat(served(traffic, "shop/web:2", start, clock.now()).requests()).isEqualTo(100);
+    assertThat(served(traffic, "shop/web:1", start, clock.now()).requests()).isEqualTo(100);
+    assertThat(traffic.flowStats("other", start, clock.now()).notRouted()).isEqualTo(100);
+  }
+
+  @Test
   void anUnknownHostIsNotRouted(SimulatedCluster sim, TrafficSimulator traffic, VirtualScheduler clock) {
     traffic.flow("lost").to("shop", "nowhere").rate(10);
     Instant start = clock.now();
