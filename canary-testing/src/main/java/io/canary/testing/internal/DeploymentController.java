@@ -118,7 +118,7 @@ public final class DeploymentController {
     int desired = Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
     int minReady = Optional.ofNullable(d.getSpec().getMinReadySeconds()).orElse(0);
     String hash = templateHash(d);
-    List<ReplicaSet> owned = ownedReplicaSets(d);
+    List<ReplicaSet> owned = ownedBy(d, Kind.REPLICA_SET);
     ReplicaSet newRs = owned.stream().filter(rs -> hash.equals(Labels.of(rs).get(HASH_LABEL))).findFirst().orElse(null);
     List<ReplicaSet> old = new ArrayList<>(owned);
     old.remove(newRs);
@@ -239,14 +239,16 @@ public final class DeploymentController {
     return (int) (surge ? Math.ceil(exact) : Math.floor(exact));
   }
 
-  private List<ReplicaSet> ownedReplicaSets(Deployment d) {
-    String uid = Labels.identity(d);
-    List<ReplicaSet> out = new ArrayList<>();
-    for (ReplicaSet rs : state.<ReplicaSet>inNamespace(Kind.REPLICA_SET, d.getMetadata().getNamespace())) {
-      if (Labels.owner(rs).map(uid::equals).orElse(false)) {
-        out.add(rs);
+  /** The objects of {@code kind} that {@code owner} controls, by name. */
+  private <T extends HasMetadata> List<T> ownedBy(HasMetadata owner, Kind kind) {
+    String uid = Labels.identity(owner);
+    List<T> out = new ArrayList<>();
+    for (T o : state.<T>inNamespace(kind, owner.getMetadata().getNamespace())) {
+      if (Labels.owner(o).map(uid::equals).orElse(false)) {
+        out.add(o);
       }
     }
+    out.sort(Comparator.comparing(o -> o.getMetadata().getName()));
     return out;
   }
 
@@ -259,15 +261,7 @@ public final class DeploymentController {
   }
 
   private List<Pod> podsOf(ReplicaSet rs) {
-    String uid = Labels.identity(rs);
-    List<Pod> out = new ArrayList<>();
-    for (Pod p : state.<Pod>inNamespace(Kind.POD, rs.getMetadata().getNamespace())) {
-      if (Labels.owner(p).map(uid::equals).orElse(false)) {
-        out.add(p);
-      }
-    }
-    out.sort(Comparator.comparing(p -> p.getMetadata().getName()));
-    return out;
+    return ownedBy(rs, Kind.POD);
   }
 
   static long revision(ReplicaSet rs) {

@@ -95,11 +95,11 @@ public final class HpaAlgorithm {
 
     int desired = stabilized;
     if (desired > currentReplicas) {
-      int limit = scaleUpLimit(now, currentReplicas, up);
+      int limit = rateLimit(now, currentReplicas, up, true);
       desired = Math.min(desired, Math.max(limit, currentReplicas));
       desired = Math.min(desired, maxReplicas);
     } else if (desired < currentReplicas) {
-      int limit = scaleDownLimit(now, currentReplicas, down);
+      int limit = rateLimit(now, currentReplicas, down, false);
       desired = Math.max(desired, Math.min(limit, currentReplicas));
       desired = Math.max(desired, minReplicas);
     }
@@ -131,37 +131,28 @@ public final class HpaAlgorithm {
     return rules == null || rules.getSelectPolicy() == null ? "Max" : rules.getSelectPolicy();
   }
 
-  private int scaleUpLimit(Instant now, int current, HPAScalingRules rules) {
+  /**
+   * The most replicas ({@code up}) or the fewest the policies allow now, counting the changes made
+   * within each policy's period. "Max" picks the policy allowing the biggest change.
+   */
+  private int rateLimit(Instant now, int current, HPAScalingRules rules, boolean up) {
     String select = selectPolicy(rules);
     if ("Disabled".equals(select)) {
       return current;
     }
+    boolean keepLarger = up != "Min".equals(select);
     Integer result = null;
-    for (HPAScalingPolicy p : policies(rules, true)) {
-      int added = changesWithin(scaleUpEvents, now, p.getPeriodSeconds());
-      int periodStart = current - added;
-      int proposed = "Pods".equals(p.getType()) ? periodStart + p.getValue()
-          : (int) Math.ceil(periodStart * (1 + p.getValue() / 100.0));
-      result = result == null ? proposed
-          : "Min".equals(select) ? Math.min(result, proposed) : Math.max(result, proposed);
-    }
-    return result;
-  }
-
-  private int scaleDownLimit(Instant now, int current, HPAScalingRules rules) {
-    String select = selectPolicy(rules);
-    if ("Disabled".equals(select)) {
-      return current;
-    }
-    Integer result = null;
-    for (HPAScalingPolicy p : policies(rules, false)) {
-      int removed = changesWithin(scaleDownEvents, now, p.getPeriodSeconds());
-      int periodStart = current + removed;
-      int proposed = "Pods".equals(p.getType()) ? periodStart - p.getValue()
-          : (int) Math.floor(periodStart * (1 - p.getValue() / 100.0));
-      // "Max" picks the policy allowing the biggest change, that is the fewest replicas.
-      result = result == null ? proposed
-          : "Min".equals(select) ? Math.max(result, proposed) : Math.min(result, proposed);
+    for (HPAScalingPolicy p : policies(rules, up)) {
+      int changed = changesWithin(up ? scaleUpEvents : scaleDownEvents, now, p.getPeriodSeconds());
+      int periodStart = up ? current - changed : current + changed;
+      double factor = up ? 1 + p.getValue() / 100.0 : 1 - p.getValue() / 100.0;
+      int proposed;
+      if ("Pods".equals(p.getType())) {
+        proposed = up ? periodStart + p.getValue() : periodStart - p.getValue();
+      } else {
+        proposed = (int) (up ? Math.ceil(periodStart * factor) : Math.floor(periodStart * factor));
+      }
+      result = result == null ? proposed : keepLarger ? Math.max(result, proposed) : Math.min(result, proposed);
     }
     return result;
   }
