@@ -64,6 +64,15 @@ public abstract class RolloutStatus {
   /** When the next delayed action (canary removal, stable shrink) is due. */
   public abstract Optional<Instant> dueAt();
 
+  /** The canary replicas last asked of the workloads, so a request is not repeated while it is pending. */
+  public abstract Optional<Integer> canaryReplicasRequested();
+
+  /**
+   * The stable replica count weights are measured against while dynamic stable scale has shrunk the
+   * stable revision (its live count then no longer says how many pods all the traffic needs).
+   */
+  public abstract Optional<Integer> referenceReplicas();
+
   /** Stable replicas asked for by dynamic stable scale; empty while the user's count stands. */
   public abstract Optional<Integer> stableScale();
 
@@ -123,6 +132,13 @@ public abstract class RolloutStatus {
 
   public RolloutKey key() {
     return RolloutKey.of(namespace(), name());
+  }
+
+  /** The stable and canary revisions, once the canary exists. */
+  public Optional<Revisions> revisions() {
+    return stableRevision().isPresent() && canaryRevision().isPresent()
+        ? Optional.of(new Revisions(stableRevision().get(), canaryRevision().get()))
+        : Optional.empty();
   }
 
   public Optional<Condition> condition(String type) {

@@ -7,7 +7,7 @@ import java.time.Instant;
 public record RolloutStarted(RolloutStatus status, Instant time, boolean resumed) implements RolloutEvent {
   @Override
   public String message() {
-    return (resumed ? "Resumed" : "Started") + " rollout at step " + status.stepIndex() + "/" + status.stepCount()
+    return (resumed ? "Resumed" : "Started") + " rollout at step " + Math.min(status.stepIndex() + 1, status.stepCount()) + "/" + status.stepCount()
         + ", canary weight " + status.currentWeight();
   }
 }

@@ -1,0 +1,279 @@
+package io.canary.core;
+
+import io.canary.core.internal.DryRun;
+import io.canary.core.internal.RolloutDriver;
+import io.canary.core.internal.RolloutMachine;
+import io.canary.core.internal.RunnerContext;
+import io.canary.core.internal.SpecFingerprint;
+import io.canary.core.memory.InMemoryRolloutLock;
+import io.canary.core.memory.InMemoryStateStore;
+import io.canary.core.spi.RolloutListener;
+import io.canary.core.spi.RolloutLock;
+import io.canary.core.spi.StateStore;
+import io.canary.core.spi.TrafficRouter;
+import io.canary.core.spi.Versioned;
+import io.canary.core.spi.Workloads;
+import io.canary.core.time.Scheduler;
+import io.canary.core.time.SystemScheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs canary releases inside the host program. One runner drives any number of rollouts on one
+ * shared scheduler: no thread per rollout, no busy polling (timers for pauses, watches for readiness).
+ *
+ * <pre>{@code
+ * try (CanaryRunner runner = CanaryRunner.builder()
+ *     .trafficRouter(IstioTrafficRouter.create(client))
+ *     .workloads(KubernetesWorkloads.create(client))
+ *     .build()) {
+ *   RolloutHandle rollout = runner.start(spec);
+ *   rollout.await(Duration.ofHours(1));
+ * }
+ * }</pre>
+ */
+public final class CanaryRunner implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CanaryRunner.class);
+
+  private final RunnerContext ctx;
+  private final boolean ownsScheduler;
+  private final Map<RolloutKey, RolloutDriver> drivers = new ConcurrentHashMap<>();
+
+  private CanaryRunner(RunnerContext ctx, boolean ownsScheduler) {
+    this.ctx = ctx;
+    this.ownsScheduler = ownsScheduler;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts {@code spec}, or carries it on when the state store holds a status of this same release
+   * (a runner restarted after a crash resumes where the last one stopped).
+   *
+   * @throws CanaryValidationException listing every problem with the spec and the cluster objects it
+   *     names, before anything is written
+   * @throws CanaryException when another release of the same rollout is still under way
+   */
+  public RolloutHandle start(CanarySpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    RolloutKey key = spec.key();
+    RolloutDriver running = drivers.get(key);
+    if (running != null) {
+      if (running.spec().equals(spec)) {
+        return running;
+      }
+      throw new CanaryException("Rollout " + key + " is already driven by this runner with another spec;"
+          + " abort it and wait for it to end (or close its handle) before starting another release");
+    }
+    validate(spec);
+    String fingerprint = SpecFingerprint.of(spec);
+    Optional<Versioned<RolloutStatus>> stored = ctx.store().load(key);
+    RolloutStatus status;
+    if (stored.isPresent() && stored.get().value().specFingerprint().equals(fingerprint)) {
+      status = stored.get().value();
+    } else {
+      if (stored.isPresent() && !stored.get().value().phase().isTerminal()) {
+        RolloutStatus other = stored.get().value();
+        throw new CanaryException("Rollout " + key + " is " + other.phase().displayName() + " with another release"
+            + " (fingerprint " + other.specFingerprint() + ", step " + other.stepIndex() + "/" + other.stepCount()
+            + "); abort that release and let it end before starting a new one");
+      }
+      status = RolloutMachine.initial(spec, fingerprint, ctx.scheduler().now());
+    }
+    RolloutDriver driver = new RolloutDriver(ctx, spec, status);
+    RolloutDriver raced = drivers.putIfAbsent(key, driver);
+    if (raced != null) {
+      return raced;
+    }
+    driver.begin();
+    return driver;
+  }
+
+  /**
+   * Resumes every rollout in the state store that has not ended, with the spec {@code specs} gives for
+   * it (specs hold code, such as analysis gates, so the host supplies them). A rollout without a spec
+   * is left alone and logged.
+   */
+  public List<RolloutHandle> resumeAll(Function<RolloutKey, Optional<CanarySpec>> specs) {
+    List<RolloutHandle> handles = new ArrayList<>();
+    for (RolloutKey key : ctx.store().list()) {
+      Optional<Versioned<RolloutStatus>> stored = ctx.store().load(key);
+      if (stored.isEmpty() || stored.get().value().phase().isTerminal()) {
+        continue;
+      }
+      Optional<CanarySpec> spec = specs.apply(key);
+      if (spec.isEmpty()) {
+        LOG.warn("Rollout {} is {} in the state store but no spec was given for it; left alone", key,
+            stored.get().value().phase().displayName());
+        continue;
+      }
+      handles.add(start(spec.get()));
+    }
+    return handles;
+  }
+
+  /** The handle of a rollout this runner drives (or stands by for). */
+  public Optional<RolloutHandle> handle(RolloutKey key) {
+    return Optional.ofNullable(drivers.get(key));
+  }
+
+  /** Every rollout this runner drives or stands by for. */
+  public List<RolloutHandle> handles() {
+    return List.copyOf(drivers.values());
+  }
+
+  /**
+   * The dry run: every change the rollout would make, step by step (weights, replicas, the routing
+   * objects as the router would write them), assuming pauses are promoted and analyses pass. Reads
+   * the cluster, writes nothing.
+   *
+   * @throws CanaryValidationException as {@link #start} would
+   */
+  public RolloutPlan plan(CanarySpec spec) {
+    validate(spec);
+    return DryRun.plan(spec, ctx.router(), ctx.workloads(), ctx.scheduler().now());
+  }
+
+  /** Stops driving this runner's rollouts (their locks are released); nothing in the cluster changes. */
+  @Override
+  public void close() {
+    drivers.values().forEach(RolloutDriver::close);
+    drivers.clear();
+    if (ownsScheduler && ctx.scheduler() instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.debug("closing the scheduler: {}", e.toString());
+      }
+    }
+  }
+
+  /** Stops driving one rollout (it stays as it is in the cluster and in the state store). */
+  public void release(RolloutKey key) {
+    RolloutDriver driver = drivers.remove(key);
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private void validate(CanarySpec spec) {
+    List<Problem> problems = new ArrayList<>();
+    problems.addAll(ctx.router().validate(spec));
+    problems.addAll(ctx.workloads().validate(spec));
+    if (!problems.isEmpty()) {
+      throw new CanaryValidationException("Rollout " + spec.key(), problems);
+    }
+  }
+
+  /** Builds a {@link CanaryRunner}; a router and workloads are required, the rest has defaults. */
+  public static final class Builder {
+    private TrafficRouter router;
+    private Workloads workloads;
+    private StateStore store;
+    private RolloutLock lock;
+    private Scheduler scheduler;
+    private String identity;
+    private Duration leaseDuration = Duration.ofSeconds(15);
+    private int maxActionRetries = 5;
+    private final List<RolloutListener> listeners = new CopyOnWriteArrayList<>();
+
+    private Builder() {}
+
+    public Builder trafficRouter(TrafficRouter router) {
+      this.router = Objects.requireNonNull(router, "trafficRouter");
+      return this;
+    }
+
+    public Builder workloads(Workloads workloads) {
+      this.workloads = Objects.requireNonNull(workloads, "workloads");
+      return this;
+    }
+
+    /** Where statuses are kept; default in memory (a rollout then cannot outlive the process). */
+    public Builder stateStore(StateStore store) {
+      this.store = Objects.requireNonNull(store, "stateStore");
+      return this;
+    }
+
+    /** One driver per rollout; default in memory (right for one runner per process). */
+    public Builder lock(RolloutLock lock) {
+      this.lock = Objects.requireNonNull(lock, "lock");
+      return this;
+    }
+
+    /** Time and threads; default a {@link SystemScheduler} the runner closes with itself. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** This runner's name as a lock holder; default a random one. */
+    public Builder identity(String identity) {
+      if (identity == null || identity.isBlank()) {
+        throw new IllegalArgumentException("CanaryRunner.Builder.identity must not be blank");
+      }
+      this.identity = identity;
+      return this;
+    }
+
+    /** How long a rollout's lock lasts without renewal (renewed every third of it); default 15s. */
+    public Builder leaseDuration(Duration leaseDuration) {
+      if (leaseDuration == null || leaseDuration.compareTo(Duration.ofSeconds(3)) < 0) {
+        throw new IllegalArgumentException("CanaryRunner.Builder.leaseDuration must be at least 3s, was " + leaseDuration);
+      }
+      this.leaseDuration = leaseDuration;
+      return this;
+    }
+
+    /** How often a failing adapter call is tried again (with backoff) before the rollout fails; default 5. */
+    public Builder maxActionRetries(int retries) {
+      if (retries < 0) {
+        throw new IllegalArgumentException("CanaryRunner.Builder.maxActionRetries must not be negative, was " + retries);
+      }
+      this.maxActionRetries = retries;
+      return this;
+    }
+
+    /** Sees every event of every rollout of the runner. */
+    public Builder addListener(RolloutListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    public CanaryRunner build() {
+      List<String> missing = new ArrayList<>();
+      if (router == null) {
+        missing.add("trafficRouter");
+      }
+      if (workloads == null) {
+        missing.add("workloads");
+      }
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException("CanaryRunner.Builder needs " + String.join(" and ", missing));
+      }
+      boolean ownsScheduler = scheduler == null;
+      Scheduler s = ownsScheduler ? SystemScheduler.create() : scheduler;
+      RunnerContext ctx = new RunnerContext(router, workloads,
+          store == null ? new InMemoryStateStore() : store,
+          lock == null ? new InMemoryRolloutLock(s::now) : lock,
+          s,
+          identity == null ? "runner-" + UUID.randomUUID().toString().substring(0, 8) : identity,
+          leaseDuration,
+          maxActionRetries,
+          List.copyOf(listeners));
+      return new CanaryRunner(ctx, ownsScheduler);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.canary.core;
+
+/** What a person (or a pipeline) can ask of a running rollout through its handle. */
+public enum Control {
+  /** Skip the current pause (or analysis step); every other step still runs. */
+  PROMOTE,
+  /** Skip every remaining step and promote the new revision. */
+  PROMOTE_FULLY,
+  /** Send all traffic back to stable, then remove the canary after the abort delay. */
+  ABORT,
+  /** After an abort, start again from the first step. */
+  RETRY;
+
+  /** The method name users call, for messages. */
+  public String method() {
+    return switch (this) {
+      case PROMOTE -> "promote()";
+      case PROMOTE_FULLY -> "promoteFully()";
+      case ABORT -> "abort()";
+      case RETRY -> "retry()";
+    };
+  }
+}

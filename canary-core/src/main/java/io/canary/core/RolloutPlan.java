@@ -1,0 +1,50 @@
+package io.canary.core;
+
+import io.canary.core.spi.RenderedObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The dry run of a release: every change it would make, in order, with the routing objects as the
+ * router would write them. Pauses until promoted are assumed promoted at once and analyses are
+ * assumed to pass; timed pauses count toward {@link PlannedChange#after()}.
+ */
+public record RolloutPlan(RolloutKey key, List<PlannedChange> changes) {
+  public RolloutPlan {
+    changes = List.copyOf(changes);
+  }
+
+  /**
+   * One change.
+   *
+   * @param after time since the start, counting timed pauses, analysis intervals and delays
+   * @param step where in the rollout, for example {@code step 3/8 (setWeight 40)} or {@code promotion}
+   * @param change what changes, for people
+   * @param canaryWeight the canary weight once the change is made
+   * @param canaryReplicas the canary replicas asked for, when the change scales
+   * @param objects routing objects as written, for routing changes
+   */
+  public record PlannedChange(Duration after, String step, String change, int canaryWeight,
+      Optional<Integer> canaryReplicas, List<RenderedObject> objects) {
+    public PlannedChange {
+      objects = List.copyOf(objects);
+    }
+  }
+
+  /** The canary weights in the order they would be written, for example [20, 40, 60, 80, 0]. */
+  public List<Integer> weights() {
+    return changes.stream().filter(c -> c.change().startsWith("route "))
+        .map(PlannedChange::canaryWeight).collect(Collectors.toList());
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder("Plan for rollout ").append(key).append('\n');
+    for (PlannedChange c : changes) {
+      b.append(String.format("  +%-8s %-32s %s%n", Durations.format(c.after()), c.step(), c.change()));
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,89 @@
+package io.canary.core;
+
+import io.canary.core.spi.PodSummary;
+import io.canary.core.spi.RevisionState;
+import io.canary.core.spi.WorkloadState;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A rollout as people read it, in the shape of {@code kubectl argo rollouts get rollout}: status,
+ * step, set and actual weight, replica counts, and a tree of the revisions with their pods.
+ */
+public final class StatusTree {
+  private StatusTree() {}
+
+  public static String render(CanarySpec spec, RolloutStatus status, Optional<WorkloadState> workloads) {
+    StringBuilder b = new StringBuilder();
+    line(b, "Name:", spec.name());
+    line(b, "Namespace:", spec.namespace());
+    line(b, "Status:", symbol(status.phase()) + " " + status.phase().displayName());
+    status.pauseReason().ifPresent(r -> line(b, "Message:", r.name()));
+    status.abortReason().ifPresent(r -> line(b, "Message:", r));
+    line(b, "Strategy:", "Canary (" + (spec.traffic() instanceof SubsetStrategy ? "subsets" : "services") + ")");
+    line(b, "  Step:", Math.min(status.stepIndex(), status.stepCount()) + "/" + status.stepCount());
+    line(b, "  SetWeight:", Integer.toString(setWeight(spec, status)));
+    line(b, "  ActualWeight:", Integer.toString(status.currentWeight()));
+    status.canaryRevision().ifPresent(r -> line(b, "Canary:", r.workload() + " (revision " + r.hash() + ")"));
+    status.stableRevision().ifPresent(r -> line(b, "Stable:", r.workload() + " (revision " + r.hash() + ")"));
+    if (workloads.isPresent()) {
+      RevisionState stable = workloads.get().stable();
+      RevisionState canary = workloads.get().canaryOrAbsent();
+      b.append("Replicas:\n");
+      line(b, "  Desired:", Integer.toString(stable.desired()));
+      line(b, "  Current:", Integer.toString(stable.current() + canary.current()));
+      line(b, "  Updated:", Integer.toString(canary.current()));
+      line(b, "  Ready:", Integer.toString(stable.ready() + canary.ready()));
+      line(b, "  Available:", Integer.toString(stable.available() + canary.available()));
+      b.append('\n').append(String.format("%-44s %-10s %s%n", "NAME", "KIND", "STATUS"));
+      b.append(String.format("%-44s %-10s %s%n", "⟳ " + spec.name(), "Rollout", symbol(status.phase()) + " "
+          + status.phase().displayName()));
+      boolean canaryShown = workloads.get().canary().isPresent() && !canary.workload().equals(stable.workload());
+      if (canaryShown) {
+        revision(b, canary, "canary", false);
+      }
+      revision(b, stable, "stable", true);
+    }
+    return b.toString();
+  }
+
+  private static void revision(StringBuilder b, RevisionState r, String role, boolean last) {
+    String branch = last ? "└──" : "├──";
+    String indent = last ? "   " : "│  ";
+    b.append(String.format("%-44s %-10s %s%n", branch + "# revision " + r.hash(), "", role));
+    b.append(String.format("%-44s %-10s %s%n", indent + "└──⧉ " + r.workload(), "Deployment",
+        (r.available() >= r.desired() ? "✔ Healthy" : "◌ Progressing") + "  " + r.available() + "/" + r.desired()
+            + " available" + (r.autoscaled() ? ", autoscaled " + r.minReplicas().map(String::valueOf).orElse("?") + ".."
+            + r.maxReplicas().map(String::valueOf).orElse("?") : "")));
+    List<PodSummary> pods = r.pods();
+    for (int i = 0; i < pods.size(); i++) {
+      PodSummary p = pods.get(i);
+      String podBranch = i == pods.size() - 1 ? "└──" : "├──";
+      b.append(String.format("%-44s %-10s %s%n", indent + "   " + podBranch + "□ " + p.name(), "Pod",
+          (p.ready() ? "✔ " : "◌ ") + p.phase() + (p.ready() ? "  ready:1/1" : "  ready:0/1")));
+    }
+  }
+
+  private static int setWeight(CanarySpec spec, RolloutStatus status) {
+    for (int i = Math.min(status.stepIndex(), spec.steps().size()) - 1; i >= 0; i--) {
+      if (spec.steps().get(i) instanceof Step.SetWeight w) {
+        return w.weight();
+      }
+    }
+    return status.desiredWeight();
+  }
+
+  private static String symbol(Phase phase) {
+    return switch (phase) {
+      case PAUSED -> "॥";
+      case SUCCEEDED -> "✔";
+      case ABORTED, FAILED -> "✖";
+      case ABORTING -> "◌";
+      default -> "◌";
+    };
+  }
+
+  private static void line(StringBuilder b, String key, String value) {
+    b.append(String.format("%-16s %s%n", key, value));
+  }
+}

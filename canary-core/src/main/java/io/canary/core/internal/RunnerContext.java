@@ -1,0 +1,22 @@
+package io.canary.core.internal;
+
+import io.canary.core.spi.RolloutListener;
+import io.canary.core.spi.RolloutLock;
+import io.canary.core.spi.StateStore;
+import io.canary.core.spi.TrafficRouter;
+import io.canary.core.spi.Workloads;
+import io.canary.core.time.Scheduler;
+import java.time.Duration;
+import java.util.List;
+
+/** What every rollout of one runner shares. */
+public record RunnerContext(
+    TrafficRouter router,
+    Workloads workloads,
+    StateStore store,
+    RolloutLock lock,
+    Scheduler scheduler,
+    String identity,
+    Duration leaseDuration,
+    int maxActionRetries,
+    List<RolloutListener> listeners) {}

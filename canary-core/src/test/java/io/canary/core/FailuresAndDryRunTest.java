@@ -1,0 +1,79 @@
+package io.canary.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.canary.core.RolloutPlan.PlannedChange;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Adapters that fail, specs the cluster cannot take, and the dry run that writes nothing. */
+class FailuresAndDryRunTest {
+  @Test
+  void clusterProblemsAreReportedTogetherBeforeAnythingIsWritten() {
+    try (Fixture f = new Fixture()) {
+      f.router.reportProblem(Problem.of("VirtualService istio-argo-rollouts/rollouts-demo-vs2",
+          "route 'route-one' not found; routes: [primary]"));
+      f.workloads.reportProblem(Problem.of("Deployment istio-argo-rollouts/rollouts-demo-deployment", "not found"));
+      assertThatThrownBy(() -> f.runner.start(Scenarios.rolloutsDemo()))
+          .isInstanceOf(CanaryValidationException.class)
+          .hasMessageContaining("Rollout istio-argo-rollouts/rollouts-demo is invalid (2 problems)")
+          .hasMessageContaining("route 'route-one' not found")
+          .hasMessageContaining("Deployment istio-argo-rollouts/rollouts-demo-deployment: not found");
+      f.advance(Duration.ofMinutes(1));
+      assertThat(f.workloads.calls()).isEmpty();
+      assertThat(f.router.history(Scenarios.rolloutsDemo().key())).isEmpty();
+      assertThat(f.store.list()).isEmpty();
+    }
+  }
+
+  @Test
+  void aWriteThatFailsIsTriedAgainWithBackoffAndTheRolloutGoesOn() {
+    try (Fixture f = new Fixture(5, Duration.ZERO)) {
+      f.router.failWrites(2, new CanaryException("409 from the API server"));
+      CanarySpec spec = RunnerStepsTest.spec(Step.setWeight(20), Step.setWeight(40)).build();
+      RolloutHandle rollout = f.runner.start(spec);
+      f.advance(Duration.ofSeconds(2));
+      assertThat(f.router.weights(spec.key())).as("first try at 0s, second one second later: both failed").isEmpty();
+      assertThat(rollout.status().phase()).isEqualTo(Phase.PROGRESSING);
+      f.advance(Duration.ofSeconds(1));
+      assertThat(f.router.weights(spec.key())).as("third try, two seconds after the second").startsWith(20);
+      assertThat(rollout.await(Duration.ofMinutes(1)).phase()).isEqualTo(Phase.SUCCEEDED);
+    }
+  }
+
+  @Test
+  void aWriteThatKeepsFailingFailsTheRolloutWithTheCause() {
+    try (Fixture f = new Fixture(5, Duration.ZERO)) {
+      f.router.failWrites(100, new CanaryException("admission webhook denied the request"));
+      CanarySpec spec = RunnerStepsTest.spec(Step.setWeight(20)).build();
+      RolloutStatus done = f.runner.start(spec).await(Duration.ofHours(1));
+      assertThat(done.phase()).isEqualTo(Phase.FAILED);
+      assertThat(done.condition(Condition.PROGRESSING)).hasValueSatisfying(c -> {
+        assertThat(c.reason()).isEqualTo("ActionFailed");
+        assertThat(c.message()).contains("after 6 attempts: admission webhook denied the request");
+      });
+      assertThat(f.reasons()).contains("RolloutFailed");
+    }
+  }
+
+  @Test
+  void theDryRunListsEveryChangeWithTheRenderedObjectsAndWritesNothing() {
+    try (Fixture f = new Fixture()) {
+      CanarySpec spec = Scenarios.rolloutsDemo();
+      RolloutPlan plan = f.runner.plan(spec);
+      assertThat(plan.weights()).containsExactly(20, 40, 60, 80, 0, 0);
+      assertThat(plan.changes()).extracting(PlannedChange::change).contains("waits for promote()",
+          "canary scaled to 4 replicas (setWeight 80)", "canary workload rollouts-demo-deployment-canary removed");
+      PlannedChange sixty = plan.changes().stream().filter(c -> c.change().startsWith("route 40% stable")).findFirst().orElseThrow();
+      assertThat(sixty.after()).as("after the 10s pause at 40").isEqualTo(Duration.ofSeconds(10));
+      assertThat(sixty.step()).isEqualTo("step 5/8 (setWeight 60)");
+      assertThat(sixty.objects()).singleElement().satisfies(o -> assertThat(o.yaml()).contains("canary: 60"));
+      assertThat(plan.toString()).contains("Plan for rollout istio-argo-rollouts/rollouts-demo", "+10s");
+
+      assertThat(f.workloads.calls()).isEmpty();
+      assertThat(f.router.history(spec.key())).isEmpty();
+      assertThat(f.store.list()).isEmpty();
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package io.canary.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.canary.core.event.DriftDetected;
+import io.canary.core.event.RolloutEvent;
+import io.canary.core.memory.InMemoryStateStore;
+import io.canary.core.spi.Versioned;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The status is saved after every transition, and a new runner carries on from any saved status. */
+class PersistenceAndResumeTest {
+  private static final CanarySpec SPEC = Scenarios.rolloutsDemo();
+
+  @Test
+  void everyEventCarriesAStatusThatWasSavedBeforeItWasTold() {
+    try (Fixture f = new Fixture()) {
+      RolloutHandle rollout = f.runner.start(SPEC);
+      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      rollout.promote();
+      rollout.await(Duration.ofHours(1));
+      List<RolloutStatus> saved = f.store.history(SPEC.key());
+      assertThat(saved.size()).isGreaterThan(15);
+      for (RolloutEvent e : f.events) {
+        assertThat(saved).as("status of %s", e.reason()).contains(e.status());
+      }
+      assertThat(saved.get(saved.size() - 1)).isEqualTo(rollout.status());
+      assertThat(saved).extracting(RolloutStatus::phase).containsSubsequence(Phase.PENDING, Phase.PROGRESSING,
+          Phase.PAUSED, Phase.PROGRESSING, Phase.PROMOTING, Phase.SUCCEEDED);
+    }
+  }
+
+  @Test
+  void aNewRunnerResumesFromEverySavedStatusAndFinishesTheSameWay() {
+    List<RolloutStatus> saved;
+    try (Fixture f = new Fixture()) {
+      RolloutHandle rollout = f.runner.start(SPEC);
+      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      rollout.promote();
+      rollout.await(Duration.ofHours(1));
+      saved = f.store.history(SPEC.key());
+    }
+    for (int i = 0; i < saved.size(); i++) {
+      RolloutStatus from = saved.get(i);
+      try (Fixture f = new Fixture()) {
+        f.store.compareAndSet(SPEC.key(), Optional.empty(), from);
+        // The cluster as the first runner left it: the canary exists once it was created.
+        if (from.revisions().isPresent() && from.phase() != Phase.SUCCEEDED) {
+          f.workloads.ensureCanary(SPEC);
+        }
+        RolloutHandle resumed = f.runner.start(SPEC);
+        RolloutStatus st = resumed.await(s -> s.phase().isTerminal()
+            || (s.phase() == Phase.PAUSED && s.pauseUntil().isEmpty()), Duration.ofHours(1));
+        if (st.phase() == Phase.PAUSED) {
+          resumed.promote();
+          st = resumed.await(Duration.ofHours(1));
+        }
+        assertThat(st.phase()).as("resumed from saved status #%d %s", i, from).isEqualTo(Phase.SUCCEEDED);
+        assertThat(st.stableRevision().map(Revision::hash)).isEqualTo(saved.get(saved.size() - 1).stableRevision().map(Revision::hash));
+        assertThat(f.events.get(0).message()).startsWith("Resumed");
+      }
+    }
+  }
+
+  @Test
+  void resumingFindsDriftedWeightsAndPutsTheStatusWeightBack() {
+    try (Fixture f = new Fixture()) {
+      RolloutHandle first = f.runner.start(SPEC);
+      first.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      f.runner.close();
+      f.router.changeOutOfBand(SPEC.key(), 70);
+
+      CanaryRunner second = f.newRunner("runner-b");
+      RolloutHandle resumed = second.start(SPEC);
+      resumed.await(s -> resumed.isDriving(), Duration.ofMinutes(1));
+      assertThat(f.events).filteredOn(e -> e instanceof DriftDetected).singleElement()
+          .satisfies(e -> assertThat(e.message()).contains("expected canary 20").contains("canaryWeight=70"));
+      assertThat(f.router.currentWeights(SPEC).get(0).canaryWeight()).isEqualTo(20);
+      second.close();
+    }
+  }
+
+  @Test
+  void twoRunnersNeverDriveOneRolloutAndTheSecondTakesOverWhenTheFirstIsGone() {
+    try (Fixture f = new Fixture()) {
+      CanaryRunner second = f.newRunner("runner-b");
+      RolloutHandle a = f.runner.start(SPEC);
+      RolloutHandle b = second.start(SPEC);
+      a.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      assertThat(a.isDriving()).isTrue();
+      assertThat(b.isDriving()).isFalse();
+      assertThat(f.lock.holder(SPEC.key())).contains("runner-a");
+      f.advance(Duration.ofMinutes(2));
+      assertThat(b.isDriving()).as("runner-a keeps renewing its lease").isFalse();
+
+      f.runner.close();
+      f.advance(Duration.ofSeconds(16));
+      assertThat(b.isDriving()).isTrue();
+      assertThat(f.lock.holder(SPEC.key())).contains("runner-b");
+      b.promote();
+      RolloutStatus done = b.await(Duration.ofHours(1));
+      assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
+      assertThat(f.router.weights(SPEC.key())).containsExactly(20, 40, 60, 80, 0, 0);
+      second.close();
+    }
+  }
+
+  @Test
+  void aRunnerWhoseSaveLosesTheRaceStopsActingAtOnce() {
+    try (Fixture f = new Fixture()) {
+      RolloutHandle rollout = f.runner.start(SPEC);
+      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      Versioned<RolloutStatus> stored = f.store.load(SPEC.key()).orElseThrow();
+      f.store.compareAndSet(SPEC.key(), Optional.of(stored.version()), RolloutStatus.copyOf(stored.value()).withMessage("someone else"));
+      int writes = f.router.history(SPEC.key()).size();
+
+      rollout.promote();
+      f.clock.runDue();
+      assertThat(rollout.isDriving()).isFalse();
+      assertThat(f.router.history(SPEC.key())).as("no write after losing").hasSize(writes);
+      assertThat(f.store.load(SPEC.key()).orElseThrow().value().message()).contains("someone else");
+
+      // Still holding the lease, it re-reads the stored status and carries on from there: nothing is clobbered.
+      f.advance(Duration.ofSeconds(16));
+      assertThat(rollout.isDriving()).isTrue();
+      assertThat(rollout.status().message()).contains("someone else");
+      assertThat(rollout.status().phase()).isEqualTo(Phase.PAUSED);
+    }
+  }
+
+  @Test
+  void anotherReleaseOfARolloutUnderWayIsRefused() {
+    try (Fixture f = new Fixture()) {
+      f.runner.start(SPEC).await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      CanarySpec other = CanarySpec.copyOf(SPEC).withRevision(NewRevision.image("rollouts-demo", "argoproj/rollouts-demo:green"));
+      CanaryRunner second = f.newRunner("runner-b");
+      assertThatThrownBy(() -> second.start(other))
+          .isInstanceOf(CanaryException.class)
+          .hasMessageContaining("Rollout istio-argo-rollouts/rollouts-demo is Paused with another release");
+      second.close();
+    }
+  }
+
+  @Test
+  void aNewReleaseAfterAFinishedOneStartsFresh() {
+    try (Fixture f = new Fixture()) {
+      RolloutHandle first = f.runner.start(SPEC);
+      first.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      first.promoteFully();
+      first.await(Duration.ofHours(1));
+      f.runner.release(SPEC.key());
+      CanarySpec next = CanarySpec.copyOf(SPEC).withRevision(NewRevision.image("rollouts-demo", "argoproj/rollouts-demo:green"));
+      RolloutHandle second = f.runner.start(next);
+      RolloutStatus st = second.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      assertThat(st.specFingerprint()).isNotEqualTo(first.status().specFingerprint());
+      assertThat(st.currentWeight()).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void resumeAllCarriesOnEveryUnfinishedRolloutItHasASpecFor() {
+    InMemoryStateStore store;
+    CanarySpec imesh = Scenarios.imesh();
+    try (Fixture f = new Fixture()) {
+      f.runner.start(SPEC).await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      f.runner.start(imesh).await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      f.runner.close();
+      store = f.store;
+      CanaryRunner next = f.newRunner("runner-b");
+      List<RolloutHandle> handles = next.resumeAll(key -> key.equals(imesh.key()) ? Optional.of(imesh) : Optional.empty());
+      assertThat(handles).extracting(RolloutHandle::key).containsExactly(imesh.key());
+      RolloutStatus done = handles.get(0).await(Duration.ofHours(2));
+      assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
+      assertThat(store.load(SPEC.key()).orElseThrow().value().phase()).isEqualTo(Phase.PAUSED);
+      next.close();
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package io.canary.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/** One test per validation rule: each names the field or step and says what would be right. */
+class SpecValidationTest {
+  private static ImmutableCanarySpec.Builder valid() {
+    return CanarySpec.builder()
+        .name("demo")
+        .namespace("shop")
+        .target(WorkloadRef.deployment("web"))
+        .revision(NewRevision.image("web", "registry/web:2"))
+        .traffic(TrafficStrategy.subsets("web", "web-dr", VirtualServiceRef.of("web-vs", "primary")))
+        .addSteps(Step.setWeight(20), Step.pause());
+  }
+
+  private static List<Problem> problems(UnaryOperator<ImmutableCanarySpec.Builder> change) {
+    try {
+      change.apply(valid()).build();
+      throw new AssertionError("expected the spec to be rejected");
+    } catch (CanaryValidationException e) {
+      return e.problems();
+    }
+  }
+
+  private static void assertProblem(UnaryOperator<ImmutableCanarySpec.Builder> change, String where, String text) {
+    assertThat(problems(change)).anySatisfy(p -> {
+      assertThat(p.where()).isEqualTo(where);
+      assertThat(p.message()).contains(text);
+    });
+  }
+
+  @Test
+  void aValidSpecBuilds() {
+    assertThat(valid().build().steps()).hasSize(2);
+  }
+
+  @Test
+  void weightAbove100IsRejectedWithItsStepIndex() {
+    assertProblem(b -> b.addSteps(Step.setWeight(120)), "steps[2] (setWeight 120).weight", "within 0..100, was 120");
+  }
+
+  @Test
+  void negativeWeightIsRejected() {
+    assertProblem(b -> b.addSteps(Step.setWeight(-5)), "steps[2] (setWeight -5).weight", "within 0..100, was -5");
+  }
+
+  @Test
+  void rolloutNameMustBeADnsLabel() {
+    assertProblem(b -> b.name("Demo_1"), "name", "'Demo_1' is not a DNS-1123 label");
+  }
+
+  @Test
+  void namespaceMustBeADnsLabel() {
+    assertProblem(b -> b.namespace("shop.prod"), "namespace", "'shop.prod' is not a DNS-1123 label");
+  }
+
+  @Test
+  void targetNameMustBeADnsName() {
+    assertProblem(b -> b.target(WorkloadRef.deployment("Web App")), "target.name", "is not a DNS-1123 name");
+  }
+
+  @Test
+  void onlyDeploymentsAreSupportedTargets() {
+    assertProblem(b -> b.target(new WorkloadRef("StatefulSet", "web")), "target.kind", "use Deployment");
+  }
+
+  @Test
+  void headerRouteStepWithoutANameIsRejected() {
+    assertProblem(b -> b.addSteps(Step.setHeaderRoute("", RouteMatch.header("x-canary", StringMatch.exact("1")))),
+        "steps[2] (setHeaderRoute ).name", "a header route needs a name");
+  }
+
+  @Test
+  void mirrorRouteStepWithoutANameIsRejected() {
+    assertProblem(b -> b.addSteps(Step.setMirrorRoute(" ", 10, RouteMatch.header("x-m", StringMatch.exact("1")))),
+        "steps[2] (setMirrorRoute   10.0%).name", "a mirror route needs a name");
+  }
+
+  @Test
+  void aRouteNameCannotBeBothAHeaderAndAMirrorRoute() {
+    assertProblem(b -> b.addSteps(Step.setHeaderRoute("beta", RouteMatch.header("x-b", StringMatch.exact("1"))),
+            Step.setMirrorRoute("beta", 5, RouteMatch.header("x-b", StringMatch.exact("1")))),
+        "steps[3] (setMirrorRoute beta 5.0%).name", "already names a header route");
+  }
+
+  @Test
+  void mirrorPercentOutsideRangeIsRejected() {
+    assertProblem(b -> b.addSteps(Step.setMirrorRoute("m", 150, RouteMatch.header("x-m", StringMatch.exact("1")))),
+        "steps[2] (setMirrorRoute m 150.0%).percent", "within 0..100");
+  }
+
+  @Test
+  void headerRouteCanaryWeightOutsideRangeIsRejected() {
+    assertProblem(b -> b.addSteps(Step.setHeaderRoute("beta", 101, RouteMatch.header("x-b", StringMatch.exact("1")))),
+        "steps[2] (setHeaderRoute beta).canaryWeight", "within 0..100, was 101");
+  }
+
+  @Test
+  void aMatchWithoutConditionsIsRejected() {
+    assertProblem(b -> b.addSteps(Step.setHeaderRoute("beta", RouteMatch.builder().build())),
+        "steps[2] (setHeaderRoute beta).matches[0]", "at least one header, uri or method condition");
+  }
+
+  @Test
+  void aRegexThatDoesNotCompileIsRejected() {
+    assertProblem(b -> b.addSteps(Step.setHeaderRoute("beta", RouteMatch.header("cookie", StringMatch.regex("(unclosed")))),
+        "steps[2] (setHeaderRoute beta).matches[0].headers[cookie]", "does not compile");
+  }
+
+  @Test
+  void upperCaseHeaderNamesAreRejected() {
+    assertProblem(b -> b.addSteps(Step.setHeaderRoute("beta", RouteMatch.header("X-Canary", StringMatch.exact("1")))),
+        "steps[2] (setHeaderRoute beta).matches[0].headers[X-Canary]", "lower case");
+  }
+
+  @Test
+  void subsetStrategyNeedsDistinctSubsets() {
+    assertProblem(b -> b.traffic(SubsetStrategy.builder().service("web").destinationRule("web-dr").stableSubset("v1")
+            .canarySubset("v1").addVirtualServices(VirtualServiceRef.of("web-vs")).build()),
+        "traffic.canarySubset", "must differ from stableSubset ('v1')");
+  }
+
+  @Test
+  void subsetStrategyNeedsAServiceName() {
+    assertProblem(b -> b.traffic(TrafficStrategy.subsets("", "web-dr", VirtualServiceRef.of("web-vs"))),
+        "traffic.service", "'' is not a DNS-1123 name");
+  }
+
+  @Test
+  void serviceStrategyNeedsTwoDifferentServices() {
+    assertProblem(b -> b.traffic(TrafficStrategy.services("web", "web", VirtualServiceRef.of("web-vs"))),
+        "traffic.canaryService", "must differ from stableService ('web')");
+  }
+
+  @Test
+  void aStrategyNeedsAVirtualService() {
+    assertProblem(b -> b.traffic(TrafficStrategy.subsets("web", "web-dr")), "traffic.virtualServices",
+        "name at least one VirtualService");
+  }
+
+  @Test
+  void aVirtualServiceNamedTwiceIsRejected() {
+    assertProblem(b -> b.traffic(TrafficStrategy.subsets("web", "web-dr", VirtualServiceRef.of("web-vs", "a"),
+            VirtualServiceRef.of("web-vs", "b"))),
+        "traffic.virtualServices[1]", "named twice");
+  }
+
+  @Test
+  void tcpRoutePortOutOfRangeIsRejected() {
+    assertProblem(b -> b.traffic(TrafficStrategy.subsets("web", "web-dr",
+            VirtualServiceRef.builder().name("web-vs").addTcpRoutes(70000).build())),
+        "traffic.virtualServices[0].tcpRoutes", "port 70000 is outside 1..65535");
+  }
+
+  @Test
+  void negativePauseIsRejected() {
+    assertProblem(b -> b.addSteps(Step.pause(Duration.ofSeconds(-10))), "steps[2] (pause -10s).duration", "must not be negative");
+  }
+
+  @Test
+  void negativeScaleDownDelayIsRejected() {
+    assertProblem(b -> b.scaleDownDelay(Duration.ofSeconds(-1)), "scaleDownDelay", "must not be negative");
+  }
+
+  @Test
+  void negativeAbortDelayIsRejected() {
+    assertProblem(b -> b.abortScaleDownDelay(Duration.ofSeconds(-1)), "abortScaleDownDelay", "must not be negative");
+  }
+
+  @Test
+  void progressDeadlineMustBePositive() {
+    assertProblem(b -> b.progressDeadline(Duration.ZERO), "progressDeadline", "must be positive");
+  }
+
+  @Test
+  void revisionNeedsExactlyOneKind() {
+    assertProblem(b -> b.revision(ImmutableNewRevision.builder().build()), "revision",
+        "exactly one of images, podTemplate or existingWorkload (0 given)");
+  }
+
+  @Test
+  void anImageWithSpacesIsRejected() {
+    assertProblem(b -> b.revision(NewRevision.image("web", "registry/web: 2")), "revision.images[web]", "without spaces");
+  }
+
+  @Test
+  void canaryScaleNeedsExactlyOneForm() {
+    assertProblem(b -> b.addSteps(new Step.SetCanaryScale(java.util.Optional.of(2), java.util.Optional.of(50), false)),
+        "steps[2] (setCanaryScale replicas 2)", "exactly one of replicas, percent or matchTrafficWeight (2 given)");
+  }
+
+  @Test
+  void aWeightAfterScalingTheCanaryToZeroCanNeverFinish() {
+    assertProblem(b -> b.steps(List.of(Step.setCanaryScaleReplicas(0), Step.setWeight(30))), "steps[1] (setWeight 30)",
+        "can never finish");
+  }
+
+  @Test
+  void analysisNeedsAPositiveInterval() {
+    AnalysisSpec analysis = AnalysisSpec.builder().name("errors").gate(ctx -> null).interval(Duration.ZERO).build();
+    assertProblem(b -> b.addSteps(Step.analysis(analysis)), "steps[2] (analysis errors).analysis.interval", "must be positive");
+  }
+
+  @Test
+  void surgeMustBeACountOrAPercent() {
+    assertProblem(b -> b.maxSurge("lots"), "maxSurge", "must be a count (3) or a percent (25%)");
+  }
+
+  @Test
+  void surgeAndUnavailableCannotBothBeZero() {
+    assertProblem(b -> b.maxSurge("0").maxUnavailable("0%"), "maxSurge", "cannot both be 0");
+  }
+
+  @Test
+  void preScaleCapMustBePositive() {
+    assertProblem(b -> b.scaling(ScalingOptions.builder().preScaleCap(0).build()), "scaling.preScaleCap", "at least 1");
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceNamingTheSpec() {
+    assertThatThrownBy(() -> valid().name("Bad").addSteps(Step.setWeight(101), Step.pause(Duration.ofSeconds(-1))).build())
+        .isInstanceOf(CanaryValidationException.class)
+        .hasMessageContaining("CanarySpec shop/Bad is invalid (3 problems)")
+        .hasMessageContaining("name: 'Bad'")
+        .hasMessageContaining("steps[2] (setWeight 101).weight")
+        .hasMessageContaining("steps[3] (pause -1s).duration");
+  }
+}

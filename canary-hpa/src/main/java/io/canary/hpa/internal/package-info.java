@@ -1,0 +1,3 @@
+/** Implementation of the autoscaler-aware scaling policy; not a public API. */
+@io.canary.core.CanaryStyle
+package io.canary.hpa.internal;

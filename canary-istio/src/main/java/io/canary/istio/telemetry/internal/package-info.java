@@ -1,0 +1,2 @@
+/** PromQL building and the Prometheus instant-query exchange behind {@code PrometheusMetricSource}. */
+package io.canary.istio.telemetry.internal;

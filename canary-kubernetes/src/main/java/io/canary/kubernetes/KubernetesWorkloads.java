@@ -1,0 +1,100 @@
+package io.canary.kubernetes;
+
+import io.canary.core.CanarySpec;
+import io.canary.core.RolloutKey;
+import io.canary.core.spi.Workloads;
+import io.canary.kubernetes.internal.DeploymentWorkloads;
+import io.canary.kubernetes.internal.Labels;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link Workloads} over apps/v1 Deployments, through the host's {@link KubernetesClient}.
+ *
+ * <p>The target is an existing Deployment. For a new pod template or new images the canary is a second
+ * Deployment, {@code <target>-canary}, made from the target: same selector plus
+ * {@code canary.io/revision: <hash>}, the new template carrying that label, 0 replicas at creation.
+ * For {@code NewRevision.existingWorkload} (two Deployments managed by the user) nothing is created:
+ * the rollout only scales, as asked, and never deletes either Deployment.
+ *
+ * <p>Readiness comes from informers (Deployments, ReplicaSets, Pods and HorizontalPodAutoscalers), one
+ * set per namespace shared by every rollout in it, started when the namespace is first used and stopped
+ * by {@link #close()}. Writes are JSON Patches guarded by resourceVersion that name only the fields the
+ * SDK owns. Replicas of a Deployment an autoscaling/v2 HorizontalPodAutoscaler targets are never written.
+ *
+ * <pre>{@code
+ * KubernetesWorkloads workloads = KubernetesWorkloads.create(client);
+ * CanaryRunner runner = CanaryRunner.builder().workloads(workloads).trafficRouter(router).build();
+ * }</pre>
+ */
+public interface KubernetesWorkloads extends Workloads, AutoCloseable {
+  /** On the canary's pod template (and on the stable's after a promotion): the revision hash. */
+  String REVISION_LABEL = Labels.REVISION;
+  /** On every object the SDK created: the name of the rollout it belongs to. */
+  String ROLLOUT_LABEL = Labels.ROLLOUT;
+  /** {@code app.kubernetes.io/managed-by}, set to {@link #MANAGED_BY} on every object the SDK created. */
+  String MANAGED_BY_LABEL = Labels.MANAGED_BY;
+  String MANAGED_BY = Labels.MANAGED_BY_VALUE;
+  /** On a user's Deployment while the rollout shrank it: the replica count it gives back. */
+  String USER_REPLICAS_ANNOTATION = Labels.USER_REPLICAS;
+  /** On the stable Deployment while the promotion uses the spec's maxSurge/maxUnavailable: the user's strategy. */
+  String USER_STRATEGY_ANNOTATION = Labels.USER_STRATEGY;
+
+  /** Workloads with the default options. */
+  static KubernetesWorkloads create(KubernetesClient client) {
+    return builder(client).build();
+  }
+
+  static Builder builder(KubernetesClient client) {
+    return new Builder(client);
+  }
+
+  /** The name of the canary Deployment the rollout creates (or the user's own, for an existing workload). */
+  String canaryName(CanarySpec spec);
+
+  /** The target Deployment of a rollout this instance has seen (validated, previewed or started). */
+  Optional<String> targetOf(RolloutKey key);
+
+  /** A listener that records every transition as an Event on the rollout's target Deployment. */
+  KubernetesEventRecorder eventRecorder();
+
+  /** Stops the watches. Deletes nothing and changes nothing in the cluster. */
+  @Override
+  void close();
+
+  /** Options of {@link KubernetesWorkloads}; each has a default. */
+  final class Builder {
+    private final KubernetesClient client;
+    private String canarySuffix = "-canary";
+    private Duration syncTimeout = Duration.ofSeconds(30);
+
+    private Builder(KubernetesClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /** Appended to the target's name to name the canary Deployment; default {@code -canary}. */
+    public Builder canarySuffix(String suffix) {
+      if (suffix == null || !suffix.matches("-[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+        throw new IllegalArgumentException("canarySuffix must start with '-' followed by lower case letters, digits"
+            + " and '-' (it becomes part of a DNS-1123 name), was '" + suffix + "'");
+      }
+      this.canarySuffix = suffix;
+      return this;
+    }
+
+    /** How long the first use of a namespace waits for its watch caches to fill; default 30s. */
+    public Builder syncTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("syncTimeout must be positive, was " + timeout);
+      }
+      this.syncTimeout = timeout;
+      return this;
+    }
+
+    public KubernetesWorkloads build() {
+      return new DeploymentWorkloads(client, canarySuffix, syncTimeout);
+    }
+  }
+}

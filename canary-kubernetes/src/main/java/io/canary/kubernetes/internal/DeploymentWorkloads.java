@@ -1,0 +1,397 @@
+package io.canary.kubernetes.internal;
+
+import static io.canary.kubernetes.internal.Deployments.createdFor;
+import static io.canary.kubernetes.internal.Deployments.replicasOf;
+import static io.canary.kubernetes.internal.Deployments.revisionHash;
+import static io.canary.kubernetes.internal.Deployments.templateLabel;
+import static io.canary.kubernetes.internal.Deployments.valueOf;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.canary.core.CanaryException;
+import io.canary.core.CanarySpec;
+import io.canary.core.Problem;
+import io.canary.core.Revisions;
+import io.canary.core.RolloutKey;
+import io.canary.core.spi.PodSummary;
+import io.canary.core.spi.RevisionState;
+import io.canary.core.spi.WorkloadState;
+import io.canary.kubernetes.KubernetesEventRecorder;
+import io.canary.kubernetes.KubernetesWorkloads;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link KubernetesWorkloads} implementation; see there for what it guarantees. */
+public final class DeploymentWorkloads implements KubernetesWorkloads {
+  private static final Logger LOG = LoggerFactory.getLogger(DeploymentWorkloads.class);
+
+  private final KubernetesClient client;
+  private final Duration syncTimeout;
+  private final DeploymentWriter writer;
+  private final CanaryPlanner planner;
+  private final Map<String, NamespaceInformers> informers = new ConcurrentHashMap<>();
+  private final Map<RolloutKey, String> targets = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  public DeploymentWorkloads(KubernetesClient client, String canarySuffix, Duration syncTimeout) {
+    this.client = client;
+    this.syncTimeout = syncTimeout;
+    this.writer = new DeploymentWriter(client);
+    this.planner = new CanaryPlanner(client, writer, canarySuffix, targets::put);
+  }
+
+  @Override
+  public String canaryName(CanarySpec spec) {
+    return planner.canaryName(spec);
+  }
+
+  @Override
+  public Optional<String> targetOf(RolloutKey key) {
+    return Optional.ofNullable(targets.get(key));
+  }
+
+  @Override
+  public KubernetesEventRecorder eventRecorder() {
+    return KubernetesEventRecorder.builder(client).targets(this::targetOf).build();
+  }
+
+  @Override
+  public List<Problem> validate(CanarySpec spec) {
+    List<Problem> problems = new ArrayList<>();
+    planner.plan(spec, problems);
+    return problems;
+  }
+
+  @Override
+  public Revisions previewRevisions(CanarySpec spec) {
+    return planner.planOrThrow(spec).revisions();
+  }
+
+  @Override
+  public Revisions ensureCanary(CanarySpec spec) {
+    CanaryPlanner.Plan plan = planner.planOrThrow(spec);
+    if (plan.canaryToCreate().isEmpty()) {
+      return plan.revisions();
+    }
+    Deployment desired = plan.canaryToCreate().get();
+    String ns = spec.namespace();
+    String name = desired.getMetadata().getName();
+    Optional<Deployment> found = plan.canaryFound();
+    if (found.isPresent() && plan.revisions().canary().hash().equals(templateLabel(found.get(), Labels.REVISION))) {
+      LOG.debug("Rollout {}: canary Deployment {}/{} already runs revision {}", spec.key(), ns, name,
+          plan.revisions().canary().hash());
+      return plan.revisions();
+    }
+    if (found.isPresent()) {
+      // A Deployment's selector cannot change, and this one selects an older revision of this rollout.
+      LOG.info("Rollout {}: replacing canary Deployment {}/{} (revision {}) by revision {}", spec.key(), ns, name,
+          templateLabel(found.get(), Labels.REVISION), plan.revisions().canary().hash());
+      client.apps().deployments().inNamespace(ns).withName(name)
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    }
+    try {
+      client.apps().deployments().inNamespace(ns).resource(desired).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      // Another runner created it between our read and our write: take it only if it is the same.
+      Deployment other = writer.get(ns, name).orElseThrow(() -> e);
+      if (!createdFor(other, spec)
+          || !plan.revisions().canary().hash().equals(templateLabel(other, Labels.REVISION))) {
+        throw new CanaryException("Deployment " + ns + "/" + name + " appeared while rollout " + spec.key()
+            + " was creating its canary, and it is not that canary; the SDK does not overwrite it", e);
+      }
+      return plan.revisions();
+    }
+    LOG.info("Rollout {}: created canary Deployment {}/{} (revision {}, 0 replicas)", spec.key(), ns, name,
+        plan.revisions().canary().hash());
+    return plan.revisions();
+  }
+
+  @Override
+  public void scaleCanary(CanarySpec spec, Revisions revisions, int replicas) {
+    String name = revisions.canary().workload();
+    if (autoscaled(spec.namespace(), name)) {
+      LOG.info("Rollout {}: Deployment {} is targeted by a HorizontalPodAutoscaler; its replicas are left to it",
+          spec.key(), name);
+      return;
+    }
+    boolean exists = writer.patch(spec.namespace(), name, d -> {
+      JsonPatch p = JsonPatch.guardedBy(d.getMetadata().getResourceVersion());
+      return replicasOf(d) == replicas ? p : p.set("/spec/replicas", replicas);
+    });
+    if (!exists) {
+      throw new CanaryException("Rollout " + spec.key() + ": canary Deployment " + spec.namespace() + "/" + name
+          + " not found; it was removed while the rollout ran");
+    }
+  }
+
+  @Override
+  public void scaleStable(CanarySpec spec, Revisions revisions, Optional<Integer> replicas) {
+    String name = revisions.stable().workload();
+    boolean autoscaled = autoscaled(spec.namespace(), name);
+    if (autoscaled && replicas.isPresent()) {
+      LOG.info("Rollout {}: Deployment {} is targeted by a HorizontalPodAutoscaler; its replicas are left to it",
+          spec.key(), name);
+      return;
+    }
+    boolean exists = writer.patch(spec.namespace(), name, d -> {
+      JsonPatch p = JsonPatch.guardedBy(d.getMetadata().getResourceVersion());
+      if (replicas.isEmpty()) {
+        return giveBackReplicas(d, p, autoscaled);
+      }
+      Map<String, String> annotations = d.getMetadata().getAnnotations();
+      if (annotations == null || !annotations.containsKey(Labels.USER_REPLICAS)) {
+        p.setAnnotation(annotations, Labels.USER_REPLICAS, Integer.toString(replicasOf(d)));
+      }
+      return replicasOf(d) == replicas.get() ? p : p.set("/spec/replicas", replicas.get());
+    });
+    if (!exists) {
+      throw new CanaryException("Rollout " + spec.key() + ": stable Deployment " + spec.namespace() + "/" + name
+          + " not found; it was removed while the rollout ran");
+    }
+  }
+
+  @Override
+  public WorkloadState observe(CanarySpec spec, Revisions revisions) {
+    NamespaceInformers cache = informers(spec.namespace());
+    String stableName = revisions.stable().workload();
+    RevisionState stable = cache.deployment(stableName).map(d -> state(cache, d)).orElseGet(() -> RevisionState.absent(stableName));
+    Optional<RevisionState> canary = cache.deployment(revisions.canary().workload()).map(d -> state(cache, d));
+    return new WorkloadState(stable, canary);
+  }
+
+  @Override
+  public void promote(CanarySpec spec, Revisions revisions) {
+    if (!spec.revision().createsCanaryWorkload()) {
+      return;
+    }
+    String ns = spec.namespace();
+    Deployment canary = writer.get(ns, revisions.canary().workload()).orElseThrow(() -> new CanaryException(
+        "Rollout " + spec.key() + ": canary Deployment " + ns + "/" + revisions.canary().workload()
+            + " not found, so the stable Deployment cannot take its template; abort and retry the rollout"));
+    PodTemplateSpec template = canary.getSpec().getTemplate();
+    boolean exists = writer.patch(ns, revisions.stable().workload(), d -> {
+      JsonPatch p = JsonPatch.guardedBy(d.getMetadata().getResourceVersion());
+      if (!JsonPatch.MAPPER.valueToTree(template).equals(JsonPatch.MAPPER.valueToTree(d.getSpec().getTemplate()))) {
+        p.set("/spec/template", template);
+      }
+      if (spec.maxSurge().isPresent() || spec.maxUnavailable().isPresent()) {
+        Map<String, String> annotations = d.getMetadata().getAnnotations();
+        if (annotations == null || !annotations.containsKey(Labels.USER_STRATEGY)) {
+          p.setAnnotation(annotations, Labels.USER_STRATEGY, toJson(d.getSpec().getStrategy()));
+        }
+        DeploymentStrategy promotion = promotionStrategy(spec, d.getSpec().getStrategy());
+        if (!promotion.equals(d.getSpec().getStrategy())) {
+          p.set("/spec/strategy", promotion);
+        }
+      }
+      return p;
+    });
+    if (!exists) {
+      throw new CanaryException("Rollout " + spec.key() + ": target Deployment " + ns + "/"
+          + revisions.stable().workload() + " not found");
+    }
+    LOG.info("Rollout {}: Deployment {}/{} takes revision {}", spec.key(), ns, revisions.stable().workload(),
+        revisions.canary().hash());
+  }
+
+  @Override
+  public boolean promotionComplete(CanarySpec spec, Revisions revisions) {
+    if (!spec.revision().createsCanaryWorkload()) {
+      return true;
+    }
+    Optional<Deployment> stable = informers(spec.namespace()).deployment(revisions.stable().workload());
+    if (stable.isEmpty() || stable.get().getStatus() == null) {
+      return false;
+    }
+    Deployment d = stable.get();
+    DeploymentStatus status = d.getStatus();
+    int desired = replicasOf(d);
+    return status.getObservedGeneration() != null
+        && d.getMetadata().getGeneration() != null
+        && status.getObservedGeneration() >= d.getMetadata().getGeneration()
+        && revisions.canary().hash().equals(templateLabel(d, Labels.REVISION))
+        && orZero(status.getUpdatedReplicas()) == desired
+        && orZero(status.getAvailableReplicas()) == desired
+        && orZero(status.getReplicas()) == desired;
+  }
+
+  @Override
+  public void removeCanary(CanarySpec spec, Revisions revisions) {
+    String ns = spec.namespace();
+    boolean autoscaled = autoscaled(ns, revisions.stable().workload());
+    writer.patch(ns, revisions.stable().workload(), d -> {
+      JsonPatch p = JsonPatch.guardedBy(d.getMetadata().getResourceVersion());
+      giveBackStrategy(d, p);
+      return giveBackReplicas(d, p, autoscaled);
+    });
+    if (!spec.revision().createsCanaryWorkload()) {
+      return;
+    }
+    String name = revisions.canary().workload();
+    Optional<Deployment> canary = writer.get(ns, name);
+    if (canary.isEmpty()) {
+      return;
+    }
+    if (!createdFor(canary.get(), spec)) {
+      LOG.warn("Rollout {}: Deployment {}/{} was not created by this rollout; it is left alone", spec.key(), ns, name);
+      return;
+    }
+    client.apps().deployments().inNamespace(ns).withName(name)
+        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    LOG.info("Rollout {}: removed canary Deployment {}/{}", spec.key(), ns, name);
+  }
+
+  @Override
+  public AutoCloseable watch(CanarySpec spec, Revisions revisions, Runnable onChange) {
+    return informers(spec.namespace())
+        .listen(List.of(revisions.stable().workload(), revisions.canary().workload()), onChange);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    informers.values().forEach(NamespaceInformers::close);
+    informers.clear();
+  }
+
+  private NamespaceInformers informers(String namespace) {
+    if (closed) {
+      throw new IllegalStateException("KubernetesWorkloads is closed");
+    }
+    NamespaceInformers cache = informers.computeIfAbsent(namespace, ns -> new NamespaceInformers(client, ns));
+    try {
+      return cache.awaitSynced(syncTimeout);
+    } catch (RuntimeException e) {
+      informers.remove(namespace, cache);
+      cache.close();
+      throw e;
+    }
+  }
+
+  private static RevisionState state(NamespaceInformers cache, Deployment d) {
+    DeploymentStatus status = Optional.ofNullable(d.getStatus()).orElseGet(DeploymentStatus::new);
+    Optional<HorizontalPodAutoscaler> hpa = cache.autoscalerOf(d.getMetadata().getName());
+    List<PodSummary> pods = cache.podsOf(d).stream()
+        .map(DeploymentWorkloads::summary)
+        .sorted(Comparator.comparing(PodSummary::name))
+        .toList();
+    return RevisionState.builder()
+        .workload(d.getMetadata().getName())
+        .hash(revisionHash(d, cache.replicaSetsOf(d)))
+        .desired(replicasOf(d))
+        .current(orZero(status.getReplicas()))
+        .updated(orZero(status.getUpdatedReplicas()))
+        .ready(orZero(status.getReadyReplicas()))
+        // The controller counts a pod available once it has been ready for minReadySeconds.
+        .available(orZero(status.getAvailableReplicas()))
+        .autoscaled(hpa.isPresent())
+        .minReplicas(hpa.map(h -> Optional.ofNullable(h.getSpec().getMinReplicas()).orElse(1)))
+        .maxReplicas(hpa.map(h -> h.getSpec().getMaxReplicas()))
+        .pods(pods)
+        .build();
+  }
+
+  private static PodSummary summary(Pod pod) {
+    boolean ready = pod.getStatus() != null && pod.getStatus().getConditions().stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
+    return new PodSummary(pod.getMetadata().getName(), ready, phase);
+  }
+
+  private boolean autoscaled(String namespace, String deployment) {
+    // Read at the time of the write, not from a cache: an autoscaler made a moment ago must count.
+    return client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).list().getItems().stream()
+        .map(HorizontalPodAutoscaler::getSpec)
+        .filter(Objects::nonNull)
+        .map(s -> s.getScaleTargetRef())
+        .anyMatch(ref -> ref != null && "Deployment".equals(ref.getKind()) && deployment.equals(ref.getName()));
+  }
+
+  private static JsonPatch giveBackReplicas(Deployment d, JsonPatch p, boolean autoscaled) {
+    Map<String, String> annotations = d.getMetadata().getAnnotations();
+    String saved = valueOf(annotations, Labels.USER_REPLICAS);
+    if (saved == null) {
+      return p;
+    }
+    if (!autoscaled && !saved.isBlank()) {
+      int replicas = Integer.parseInt(saved.trim());
+      if (replicas != replicasOf(d)) {
+        p.set("/spec/replicas", replicas);
+      }
+    }
+    return p.removeAnnotation(annotations, Labels.USER_REPLICAS);
+  }
+
+  private static void giveBackStrategy(Deployment d, JsonPatch p) {
+    Map<String, String> annotations = d.getMetadata().getAnnotations();
+    String saved = valueOf(annotations, Labels.USER_STRATEGY);
+    if (saved == null) {
+      return;
+    }
+    DeploymentStrategy strategy = fromJson(saved);
+    if (strategy == null && d.getSpec().getStrategy() != null) {
+      p.remove("/spec/strategy");
+    } else if (strategy != null && !strategy.equals(d.getSpec().getStrategy())) {
+      p.set("/spec/strategy", strategy);
+    }
+    p.removeAnnotation(annotations, Labels.USER_STRATEGY);
+  }
+
+  /** RollingUpdate with the spec's maxSurge/maxUnavailable, the user's value for the one not given. */
+  private static DeploymentStrategy promotionStrategy(CanarySpec spec, DeploymentStrategy user) {
+    RollingUpdateDeployment userRolling = user == null ? null : user.getRollingUpdate();
+    IntOrString surge = spec.maxSurge().map(DeploymentWorkloads::intOrPercent)
+        .orElse(userRolling == null ? null : userRolling.getMaxSurge());
+    IntOrString unavailable = spec.maxUnavailable().map(DeploymentWorkloads::intOrPercent)
+        .orElse(userRolling == null ? null : userRolling.getMaxUnavailable());
+    return new DeploymentStrategyBuilder().withType("RollingUpdate")
+        .withNewRollingUpdate().withMaxSurge(surge).withMaxUnavailable(unavailable).endRollingUpdate().build();
+  }
+
+  private static IntOrString intOrPercent(String value) {
+    return value.endsWith("%") ? new IntOrString(value) : new IntOrString(Integer.parseInt(value));
+  }
+
+  private static int orZero(Integer i) {
+    return i == null ? 0 : i;
+  }
+
+  private static String toJson(DeploymentStrategy strategy) {
+    try {
+      return JsonPatch.MAPPER.writeValueAsString(strategy);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the Deployment strategy as JSON", e);
+    }
+  }
+
+  private static DeploymentStrategy fromJson(String json) {
+    try {
+      return JsonPatch.MAPPER.readValue(json, DeploymentStrategy.class);
+    } catch (JsonProcessingException e) {
+      throw new CanaryException("annotation " + Labels.USER_STRATEGY + " does not hold a Deployment strategy: " + json, e);
+    }
+  }
+}

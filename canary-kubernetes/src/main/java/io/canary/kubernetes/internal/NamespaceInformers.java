@@ -1,0 +1,193 @@
+package io.canary.kubernetes.internal;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The watch caches of one namespace, shared by every rollout in it: informers on Deployments,
+ * ReplicaSets, Pods and autoscaling/v2 HorizontalPodAutoscalers. A change to a Deployment, to one of
+ * its ReplicaSets or pods, or to an autoscaler targeting it wakes the rollouts watching that
+ * Deployment. Reads are served from the caches: no API request per call.
+ */
+public final class NamespaceInformers implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NamespaceInformers.class);
+  private static final String BY_OWNER = "controller-owner-uid";
+  private static final String BY_TARGET = "scale-target-deployment";
+
+  private final String namespace;
+  private final SharedIndexInformer<Deployment> deployments;
+  private final SharedIndexInformer<ReplicaSet> replicaSets;
+  private final SharedIndexInformer<Pod> pods;
+  private final SharedIndexInformer<HorizontalPodAutoscaler> autoscalers;
+  private final CompletableFuture<Void> synced;
+  private final Map<String, List<Runnable>> listenersByDeployment = new ConcurrentHashMap<>();
+
+  public NamespaceInformers(KubernetesClient client, String namespace) {
+    this.namespace = namespace;
+    this.deployments = client.apps().deployments().inNamespace(namespace).runnableInformer(0);
+    this.replicaSets = client.apps().replicaSets().inNamespace(namespace).runnableInformer(0);
+    this.pods = client.pods().inNamespace(namespace).runnableInformer(0);
+    this.autoscalers = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).runnableInformer(0);
+    replicaSets.addIndexers(Map.of(BY_OWNER, NamespaceInformers::controllerOwnerUid));
+    pods.addIndexers(Map.of(BY_OWNER, NamespaceInformers::controllerOwnerUid));
+    autoscalers.addIndexers(Map.of(BY_TARGET, NamespaceInformers::targetDeployment));
+    deployments.addEventHandler(handler(d -> List.of(d.getMetadata().getName())));
+    replicaSets.addEventHandler(handler(rs -> ownerDeployment(rs).stream().toList()));
+    pods.addEventHandler(handler(this::deploymentOfPod));
+    autoscalers.addEventHandler(handler(NamespaceInformers::targetDeployment));
+    this.synced = CompletableFuture.allOf(
+        deployments.start().toCompletableFuture(),
+        replicaSets.start().toCompletableFuture(),
+        pods.start().toCompletableFuture(),
+        autoscalers.start().toCompletableFuture());
+  }
+
+  /** Waits until every cache holds the namespace's objects (once, when the namespace is first used). */
+  public NamespaceInformers awaitSynced(Duration timeout) {
+    try {
+      synced.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return this;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KubernetesClientException("interrupted while starting the watches of namespace " + namespace, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KubernetesClientException("could not start the watches (Deployments, ReplicaSets, Pods,"
+          + " HorizontalPodAutoscalers) of namespace " + namespace + " within " + timeout
+          + "; check that the runner may list and watch them there", e);
+    }
+  }
+
+  public Optional<Deployment> deployment(String name) {
+    return Optional.ofNullable(deployments.getStore().getByKey(namespace + "/" + name));
+  }
+
+  /** The ReplicaSets the Deployment controls, old and new. */
+  public List<ReplicaSet> replicaSetsOf(Deployment deployment) {
+    return replicaSets.getIndexer().byIndex(BY_OWNER, deployment.getMetadata().getUid());
+  }
+
+  /** The pods of every ReplicaSet the Deployment controls. */
+  public List<Pod> podsOf(Deployment deployment) {
+    List<Pod> result = new ArrayList<>();
+    for (ReplicaSet rs : replicaSetsOf(deployment)) {
+      result.addAll(pods.getIndexer().byIndex(BY_OWNER, rs.getMetadata().getUid()));
+    }
+    return result;
+  }
+
+  public Optional<HorizontalPodAutoscaler> autoscalerOf(String deployment) {
+    return autoscalers.getIndexer().byIndex(BY_TARGET, deployment).stream().findFirst();
+  }
+
+  /** Calls {@code onChange} whenever one of the named Deployments, its pods or its autoscaler change. */
+  public AutoCloseable listen(Collection<String> deploymentNames, Runnable onChange) {
+    Set<String> names = Set.copyOf(deploymentNames);
+    for (String name : names) {
+      // compute, not computeIfAbsent + add: a list emptied and dropped meanwhile must not swallow the listener.
+      listenersByDeployment.compute(name, (n, list) -> {
+        List<Runnable> listeners = list == null ? new CopyOnWriteArrayList<>() : list;
+        listeners.add(onChange);
+        return listeners;
+      });
+    }
+    return () -> {
+      for (String name : names) {
+        listenersByDeployment.computeIfPresent(name, (n, list) -> {
+          list.remove(onChange);
+          return list.isEmpty() ? null : list;
+        });
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    deployments.close();
+    replicaSets.close();
+    pods.close();
+    autoscalers.close();
+  }
+
+  private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, List<String>> affected) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        wake(affected.apply(obj));
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        wake(affected.apply(newObj));
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        wake(affected.apply(obj));
+      }
+    };
+  }
+
+  private void wake(List<String> deploymentNames) {
+    for (String name : deploymentNames) {
+      for (Runnable listener : listenersByDeployment.getOrDefault(name, List.of())) {
+        try {
+          listener.run();
+        } catch (RuntimeException e) {
+          LOG.warn("A watcher of Deployment {}/{} failed", namespace, name, e);
+        }
+      }
+    }
+  }
+
+  private List<String> deploymentOfPod(Pod pod) {
+    return controllerOwner(pod)
+        .map(rs -> replicaSets.getStore().getByKey(namespace + "/" + rs.getName()))
+        .flatMap(NamespaceInformers::ownerDeployment)
+        .stream()
+        .toList();
+  }
+
+  private static Optional<String> ownerDeployment(ReplicaSet rs) {
+    return controllerOwner(rs).filter(o -> "Deployment".equals(o.getKind())).map(OwnerReference::getName);
+  }
+
+  private static Optional<OwnerReference> controllerOwner(HasMetadata obj) {
+    return obj.getMetadata().getOwnerReferences().stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst();
+  }
+
+  private static List<String> controllerOwnerUid(HasMetadata obj) {
+    return controllerOwner(obj).map(o -> List.of(o.getUid())).orElse(List.of());
+  }
+
+  private static List<String> targetDeployment(HorizontalPodAutoscaler hpa) {
+    var ref = hpa.getSpec() == null ? null : hpa.getSpec().getScaleTargetRef();
+    if (ref == null || !"Deployment".equals(ref.getKind()) || ref.getName() == null) {
+      return List.of();
+    }
+    return List.of(ref.getName());
+  }
+}

@@ -1,0 +1,286 @@
+package io.canary.kubernetes;
+
+import static io.canary.kubernetes.TestCluster.NS;
+import static io.canary.kubernetes.TestCluster.TARGET;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.canary.core.CanaryRunner;
+import io.canary.core.CanarySpec;
+import io.canary.core.NewRevision;
+import io.canary.core.Phase;
+import io.canary.core.RolloutHandle;
+import io.canary.core.RolloutStatus;
+import io.canary.core.Stage;
+import io.canary.core.Step;
+import io.canary.core.event.RolloutEvent;
+import io.canary.core.event.RolloutStarted;
+import io.canary.core.memory.InMemoryTrafficRouter;
+import io.canary.core.spi.Workloads;
+import io.canary.core.time.VirtualScheduler;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The runner over this module's adapters: state in ConfigMaps, one driver per rollout through Leases. */
+@EnableKubernetesMockClient(crud = true, https = false, kubernetesClientBuilderCustomizer = FastFailingClient.class)
+class CanaryRunnerOnKubernetesTest {
+  KubernetesMockServer server;
+  KubernetesClient client;
+
+  private TestCluster cluster;
+  /** The runners' client records what each request needs, to hold it against the Role users apply. */
+  private final RunnerRole.Recorder accesses = new RunnerRole.Recorder();
+  private KubernetesClient runnerClient;
+  /** The routing "in the cluster", shared by every runner as a VirtualService would be. */
+  private final InMemoryTrafficRouter router = new InMemoryTrafficRouter();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  /** Released after a runner's watch callback ran, so a test waits for the watch instead of sleeping. */
+  private final Semaphore watchCallbacks = new Semaphore(0);
+
+  private static final CanarySpec SPEC = CanarySpec.copyOf(
+          TestCluster.spec(NewRevision.image("app", "shop/web:2.0"), Step.setWeight(25), Step.pause(), Step.setWeight(50)))
+      .withScaleDownDelay(Duration.ofSeconds(30));
+
+  @BeforeEach
+  void setUp() {
+    cluster = new TestCluster(client);
+    cluster.deployment(TARGET, 4, "shop/web:1.0");
+    cluster.rollOut(TARGET, 4);
+    runnerClient = server.createClient(b -> {
+      new FastFailingClient().accept(b);
+      b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("access", accesses));
+    });
+    toClose.add(runnerClient);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  /** One runner process: its own clock, workloads, store and lock; the cluster and the routing are shared. */
+  private final class Runner {
+    final VirtualScheduler scheduler = VirtualScheduler.create();
+    final KubernetesWorkloads workloads = KubernetesWorkloads.create(runnerClient);
+    final List<RolloutEvent> events = new CopyOnWriteArrayList<>();
+    final CanaryRunner runner;
+
+    Runner(String identity) {
+      runner = CanaryRunner.builder()
+          .trafficRouter(router)
+          .workloads(signalling(workloads))
+          .stateStore(ConfigMapStateStore.create(runnerClient, NS))
+          .lock(LeaseRolloutLock.create(runnerClient, scheduler))
+          .scheduler(scheduler)
+          .identity(identity)
+          .addListener(events::add)
+          .addListener(workloads.eventRecorder())
+          .build();
+      toClose.add(workloads);
+      toClose.add(runner);
+    }
+
+    /**
+     * Runs the runner's due tasks and plays the Deployment controller until {@code condition} holds:
+     * after a status write it waits (bounded) for the watch to call the runner back; with nothing to
+     * wait for it moves the virtual clock to the next timer.
+     */
+    RolloutStatus drive(RolloutHandle handle, Predicate<RolloutStatus> condition) throws InterruptedException {
+      for (int turn = 0; turn < 200; turn++) {
+        scheduler.runDue();
+        if (condition.test(handle.status())) {
+          return handle.status();
+        }
+        if (settleDeployments()) {
+          if (!watchCallbacks.tryAcquire(5, TimeUnit.SECONDS)) {
+            fail("the watch did not call the runner back; status " + handle.status());
+          }
+          continue;
+        }
+        Optional<Instant> next = scheduler.nextDue();
+        if (next.isPresent()) {
+          scheduler.advanceTo(next.get());
+        } else if (!watchCallbacks.tryAcquire(5, TimeUnit.SECONDS)) {
+          fail("nothing more happens; status " + handle.status());
+        }
+      }
+      return fail("condition not reached; status " + handle.status());
+    }
+  }
+
+  /** Passes every call through, and signals each watch callback once the runner has had it. */
+  private Workloads signalling(Workloads delegate) {
+    return (Workloads) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Workloads.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("watch")) {
+            Runnable onChange = (Runnable) args[2];
+            args[2] = (Runnable) () -> {
+              onChange.run();
+              watchCallbacks.release();
+            };
+          }
+          try {
+            return method.invoke(delegate, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  /** The Deployment controller's part: every Deployment's status catches up with its spec. */
+  private boolean settleDeployments() {
+    boolean wrote = false;
+    for (Deployment d : client.apps().deployments().inNamespace(NS).list().getItems()) {
+      int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+      DeploymentStatus s = d.getStatus();
+      boolean settled = s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
+          && Objects.equals(s.getReplicas(), desired) && Objects.equals(s.getUpdatedReplicas(), desired)
+          && Objects.equals(s.getAvailableReplicas(), desired);
+      if (!settled) {
+        cluster.status(d.getMetadata().getName(), desired, desired, desired, desired);
+        wrote = true;
+      }
+    }
+    return wrote;
+  }
+
+  private static Predicate<RolloutStatus> pausedAt(int weight) {
+    return s -> s.phase() == Phase.PAUSED && s.currentWeight() == weight;
+  }
+
+  private static long started(List<RolloutEvent> events, boolean resumed) {
+    return events.stream().filter(e -> e instanceof RolloutStarted r && r.resumed() == resumed).count();
+  }
+
+  @Test
+  void aSecondRunnerResumesFromTheStoredStateAfterTheFirstIsClosedMidPause() throws Exception {
+    Runner first = new Runner("runner-a");
+    RolloutHandle handle = first.runner.start(SPEC);
+    RolloutStatus paused = first.drive(handle, pausedAt(25));
+    Deployment canary = cluster.get("web-canary");
+    assertThat(canary.getSpec().getReplicas()).isEqualTo(1);
+    first.runner.close();
+    assertThat(handle.isDriving()).isFalse();
+
+    Runner second = new Runner("runner-b");
+    List<RolloutHandle> resumed = second.runner.resumeAll(key -> key.equals(SPEC.key()) ? Optional.of(SPEC) : Optional.empty());
+    assertThat(resumed).hasSize(1);
+    RolloutHandle handle2 = resumed.get(0);
+    RolloutStatus carriedOn = second.drive(handle2, s -> s.phase() == Phase.PAUSED);
+
+    assertThat(carriedOn.stepIndex()).isEqualTo(paused.stepIndex());
+    assertThat(carriedOn.currentWeight()).isEqualTo(25);
+    assertThat(carriedOn.canaryRevision()).isEqualTo(paused.canaryRevision());
+    assertThat(started(second.events, true)).as("the second runner resumed, it did not start over").isEqualTo(1);
+    assertThat(cluster.get("web-canary").getMetadata().getUid()).as("the same canary, found again")
+        .isEqualTo(canary.getMetadata().getUid());
+
+    handle2.promote();
+    RolloutStatus done = second.drive(handle2, s -> s.phase().isTerminal());
+
+    assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThat(cluster.get("web-canary")).as("the canary is removed after the scale-down delay").isNull();
+    Deployment stable = cluster.get(TARGET);
+    assertThat(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("shop/web:2.0");
+    assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
+    assertThat(ConfigMapStateStore.create(client).load(SPEC.key()).orElseThrow().value().phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
+        .contains("RolloutStarted", "WeightChanged", "RolloutPromoted");
+
+    RunnerRole role = RunnerRole.load(client);
+    assertThat(accesses.accesses).as("requests of a whole rollout").hasSizeGreaterThan(20);
+    assertThat(accesses.accesses.stream().distinct().filter(a -> !role.allows(a)).toList())
+        .as("requests the Role in %s does not allow", RunnerRole.FILE).isEmpty();
+  }
+
+  @Test
+  void ofTwoRunnersRacingForOneRolloutExactlyOneActs() throws Exception {
+    Runner a = new Runner("runner-a");
+    Runner b = new Runner("runner-b");
+    RolloutHandle ha = a.runner.start(SPEC);
+    RolloutHandle hb = b.runner.start(SPEC);
+
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      Future<Integer> ranA = pool.submit(() -> go.await(5, TimeUnit.SECONDS) ? a.scheduler.runDue() : -1);
+      Future<Integer> ranB = pool.submit(() -> go.await(5, TimeUnit.SECONDS) ? b.scheduler.runDue() : -1);
+      go.countDown();
+      ranA.get(10, TimeUnit.SECONDS);
+      ranB.get(10, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(ha.isDriving() ^ hb.isDriving()).as("a drives: %s, b drives: %s", ha.isDriving(), hb.isDriving()).isTrue();
+    Runner winner = ha.isDriving() ? a : b;
+    Runner loser = ha.isDriving() ? b : a;
+    RolloutHandle winnerHandle = ha.isDriving() ? ha : hb;
+    RolloutHandle loserHandle = ha.isDriving() ? hb : ha;
+    winner.drive(winnerHandle, pausedAt(25));
+    loser.scheduler.runDue();
+
+    assertThat(started(winner.events, false)).isEqualTo(1);
+    assertThat(loser.events).as("the runner without the lease did nothing").isEmpty();
+    assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).extracting(d -> d.getMetadata().getName())
+        .containsExactlyInAnyOrder(TARGET, "web-canary");
+
+    // The winner stops; the one standing by takes the rollout over where it was.
+    winner.runner.close();
+    loser.scheduler.advance(Duration.ofSeconds(15));
+    RolloutStatus taken = loser.drive(loserHandle, pausedAt(25));
+    assertThat(loserHandle.isDriving()).isTrue();
+    assertThat(started(loser.events, true)).isEqualTo(1);
+    assertThat(taken.stepIndex()).isEqualTo(1);
+  }
+
+  @Test
+  void aSecondRunnerCarriesOnAPromotionTheFirstLeftUnderWay() throws Exception {
+    Runner first = new Runner("runner-a");
+    RolloutHandle handle = first.runner.start(SPEC);
+    first.drive(handle, pausedAt(25));
+    handle.promoteFully();
+    RolloutStatus promoting = first.drive(handle, s -> s.stage() == Stage.PROMOTE_STABLE);
+    Deployment stable = cluster.get(TARGET);
+    assertThat(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("shop/web:2.0");
+    assertThat(stable.getMetadata().getGeneration()).as("the controller has not caught up")
+        .isGreaterThan(stable.getStatus().getObservedGeneration());
+    first.runner.close();
+
+    Runner second = new Runner("runner-b");
+    RolloutHandle handle2 = second.runner.start(SPEC);
+    RolloutStatus done = second.drive(handle2, s -> s.phase().isTerminal());
+
+    assertThat(promoting.phase()).isEqualTo(Phase.PROMOTING);
+    assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThat(started(second.events, true)).isEqualTo(1);
+    assertThat(cluster.get("web-canary")).isNull();
+    assertThat(cluster.get(TARGET).getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry("canary.io/revision", promoting.canaryRevision().orElseThrow().hash());
+  }
+}

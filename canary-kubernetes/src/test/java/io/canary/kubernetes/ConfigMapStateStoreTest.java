@@ -1,0 +1,158 @@
+package io.canary.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.canary.core.CanaryException;
+import io.canary.core.Condition;
+import io.canary.core.ConflictException;
+import io.canary.core.PauseReason;
+import io.canary.core.Phase;
+import io.canary.core.Revision;
+import io.canary.core.RolloutKey;
+import io.canary.core.RolloutStatus;
+import io.canary.core.Stage;
+import io.canary.core.spi.Versioned;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true, https = false, kubernetesClientBuilderCustomizer = FastFailingClient.class)
+class ConfigMapStateStoreTest {
+  private static final RolloutKey KEY = RolloutKey.of("shop", "web-release");
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  KubernetesClient client;
+
+  /** Every field set, none to its default, so a field the codec forgot shows up as a difference. */
+  static RolloutStatus fullyPopulated() {
+    return RolloutStatus.builder()
+        .namespace("shop")
+        .name("web-release")
+        .phase(Phase.PAUSED)
+        .stage(Stage.SCALE_DOWN_DELAY)
+        .stepIndex(3)
+        .stepCount(8)
+        .currentWeight(40)
+        .desiredWeight(60)
+        .stableRevision(new Revision("web", "5d8f7c9b6", Map.of("pod-template-hash", "5d8f7c9b6")))
+        .canaryRevision(new Revision("web-canary", "25ab2fc959", Map.of("canary.io/revision", "25ab2fc959", "x", "y")))
+        .pauseReason(PauseReason.InconclusiveAnalysis)
+        .pauseUntil(T0.plusSeconds(10))
+        .stepStartedAt(T0.plusSeconds(1))
+        .waitingSince(T0.plusSeconds(2))
+        .dueAt(T0.plusSeconds(3))
+        .canaryReplicasRequested(3)
+        .referenceReplicas(5)
+        .stableScale(2)
+        .stableScaleDownAt(T0.plusSeconds(4))
+        .analysisPasses(5)
+        .analysisFailures(6)
+        .analysisInconclusive(7)
+        .nextAnalysisAt(T0.plusSeconds(5))
+        .backgroundFailures(8)
+        .backgroundInconclusive(9)
+        .nextBackgroundAnalysisAt(T0.plusMillis(6_123))
+        .abortReason("success rate 0.91 < 0.99")
+        .message("Paused: analysis inconclusive")
+        .addConditions(new Condition(Condition.PAUSED, true, "InconclusiveAnalysis", "a person decides", T0.plusSeconds(7)))
+        .addConditions(new Condition(Condition.PROGRESSING, false, "Paused", "waiting", T0.plusSeconds(8)))
+        .attempt(2)
+        .specFingerprint("sha256:abc")
+        .lastTransitionTime(T0.plusNanos(123_456_789))
+        .build();
+  }
+
+  @Test
+  void theFixtureSetsEveryFieldOfRolloutStatus() throws Exception {
+    RolloutStatus defaults = RolloutStatus.builder().namespace("n").name("m").phase(Phase.PENDING)
+        .lastTransitionTime(T0).build();
+    RolloutStatus full = fullyPopulated();
+    for (Method m : RolloutStatus.class.getDeclaredMethods()) {
+      if (m.getParameterCount() > 0 || Modifier.isStatic(m.getModifiers()) || !Modifier.isPublic(m.getModifiers())
+          || m.getName().equals("key") || m.getName().equals("toString")) {
+        continue;
+      }
+      Object value = m.invoke(full);
+      assertThat(value).as("RolloutStatus.%s must be set in fullyPopulated()", m.getName())
+          .isNotNull()
+          .isNotEqualTo(Optional.empty())
+          .isNotEqualTo(m.invoke(defaults));
+      if (value instanceof Collection<?> c) {
+        assertThat(c).as(m.getName()).isNotEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aFullyPopulatedStatusSurvivesTheRoundTrip() {
+    ConfigMapStateStore store = ConfigMapStateStore.create(client);
+    RolloutStatus status = fullyPopulated();
+
+    String version = store.compareAndSet(KEY, Optional.empty(), status);
+    Versioned<RolloutStatus> loaded = store.load(KEY).orElseThrow();
+
+    assertThat(loaded.value()).isEqualTo(status);
+    assertThat(loaded.version()).isEqualTo(version);
+    assertThat(client.configMaps().inNamespace("shop").withName("canary-rollout-web-release").get().getData())
+        .containsKey("status.json");
+  }
+
+  @Test
+  void compareAndSetRefusesAStaleVersion() {
+    ConfigMapStateStore store = ConfigMapStateStore.create(client);
+    RolloutStatus status = fullyPopulated();
+    String v1 = store.compareAndSet(KEY, Optional.empty(), status);
+    String v2 = store.compareAndSet(KEY, Optional.of(v1), RolloutStatus.copyOf(status).withStepIndex(4));
+
+    assertThatThrownBy(() -> store.compareAndSet(KEY, Optional.of(v1), RolloutStatus.copyOf(status).withStepIndex(5)))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("shop/web-release");
+    assertThatThrownBy(() -> store.compareAndSet(KEY, Optional.empty(), status))
+        .as("a second first save loses too")
+        .isInstanceOf(ConflictException.class);
+
+    Versioned<RolloutStatus> stored = store.load(KEY).orElseThrow();
+    assertThat(stored.version()).isEqualTo(v2);
+    assertThat(stored.value().stepIndex()).isEqualTo(4);
+  }
+
+  @Test
+  void listFindsEveryStoredRolloutAndDeleteForgetsOne() {
+    ConfigMapStateStore store = ConfigMapStateStore.create(client);
+    RolloutKey other = RolloutKey.of("payments", "api");
+    store.compareAndSet(KEY, Optional.empty(), fullyPopulated());
+    store.compareAndSet(other, Optional.empty(),
+        RolloutStatus.builder().namespace("payments").name("api").phase(Phase.PROGRESSING).lastTransitionTime(T0).build());
+    client.configMaps().inNamespace("shop").resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("unrelated").endMetadata().addToData("a", "b").build()).create();
+
+    assertThat(store.list()).containsExactly(other, KEY);
+    assertThat(ConfigMapStateStore.create(client, "shop").list()).containsExactly(KEY);
+
+    store.delete(KEY);
+    assertThat(store.load(KEY)).isEmpty();
+    assertThat(store.list()).containsExactly(other);
+    assertThat(client.configMaps().inNamespace("shop").withName("unrelated").get()).isNotNull();
+  }
+
+  @Test
+  void aConfigMapTheStoreDidNotWriteIsNeitherReadNorDeleted() {
+    client.configMaps().inNamespace("shop").resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("canary-rollout-web-release").endMetadata().addToData("a", "b").build()).create();
+    ConfigMapStateStore store = ConfigMapStateStore.create(client);
+
+    assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(CanaryException.class)
+        .hasMessageContaining("ConfigMap shop/canary-rollout-web-release").hasMessageContaining("not written by");
+    assertThatThrownBy(() -> store.delete(KEY)).isInstanceOf(CanaryException.class);
+    assertThat(client.configMaps().inNamespace("shop").withName("canary-rollout-web-release").get().getData())
+        .isEqualTo(Map.of("a", "b"));
+  }
+}
