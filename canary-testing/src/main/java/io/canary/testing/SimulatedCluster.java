@@ -78,7 +78,8 @@ public final class SimulatedCluster implements AutoCloseable {
   private final HpaController hpas;
   private final TrafficSimulator traffic;
   private final Timeline timeline = new Timeline();
-  private final Builder config;
+  private final Duration tick;
+  private final Duration timelineInterval;
   private final AtomicBoolean settlePending = new AtomicBoolean();
   private final TreeSet<Instant> wakeUps = new TreeSet<>();
   private final List<Cancellable> timers = new ArrayList<>();
@@ -86,7 +87,8 @@ public final class SimulatedCluster implements AutoCloseable {
   private volatile boolean closed;
 
   private SimulatedCluster(Builder b) {
-    this.config = b;
+    this.tick = b.tick;
+    this.timelineInterval = b.timelineInterval;
     this.scheduler = b.scheduler != null ? b.scheduler : VirtualScheduler.create();
     this.quiescence = new Quiescence(b.quietPeriod, b.maxSettleWait);
     this.dispatcher = new ObservingDispatcher(scheduler::now, quiescence, this::observed);
@@ -196,7 +198,7 @@ public final class SimulatedCluster implements AutoCloseable {
       if (!scheduler.now().isBefore(deadline)) {
         throw new AssertionError("Still waiting, after " + limit + " of virtual time, for: " + what);
       }
-      Instant next = scheduler.now().plus(config.tick);
+      Instant next = scheduler.now().plus(tick);
       scheduler.advanceTo(next.isAfter(deadline) ? deadline : next);
     }
     return this;
@@ -316,8 +318,8 @@ public final class SimulatedCluster implements AutoCloseable {
 
   private void sampleTimeline() {
     Instant now = scheduler.now();
-    Instant from = now.minus(config.timelineInterval);
-    double seconds = config.timelineInterval.toNanos() / 1e9;
+    Instant from = now.minus(timelineInterval);
+    double seconds = timelineInterval.toNanos() / 1e9;
     Map<PodGroup, long[]> totals = new java.util.LinkedHashMap<>();
     long served = 0;
     for (PodGroup g : groups.all().values()) {

@@ -1,6 +1,5 @@
 package io.canary.testing.internal;
 
-import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
@@ -74,11 +73,6 @@ final class CountedWatchSocket extends WebSocketListener {
   @Override
   public void onMessage(WebSocket ws, String text) {
     delegate.onMessage(wrap(ws), text);
-  }
-
-  @Override
-  public void onMessage(WebSocket ws, ByteString bytes) {
-    delegate.onMessage(wrap(ws), bytes);
   }
 
   @Override

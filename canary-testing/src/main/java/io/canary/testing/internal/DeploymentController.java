@@ -44,6 +44,7 @@ import java.util.function.Supplier;
  * only what changed.
  */
 public final class DeploymentController {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeploymentController.class);
   public static final String HASH_LABEL = "pod-template-hash";
   public static final String REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
 
@@ -115,6 +116,12 @@ public final class DeploymentController {
 
   private void reconcile(Deployment d, Instant now) {
     String ns = d.getMetadata().getNamespace();
+    if (d.getSpec() == null || d.getSpec().getSelector() == null || d.getSpec().getTemplate() == null) {
+      // A real API server rejects such a Deployment; the mock stores it. Make no pods for it.
+      LOG.warn("Deployment {}/{} has no spec.selector or spec.template; a real API server would reject it, "
+          + "the simulation makes no pods for it", ns, d.getMetadata().getName());
+      return;
+    }
     int desired = Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
     int minReady = Optional.ofNullable(d.getSpec().getMinReadySeconds()).orElse(0);
     String hash = templateHash(d);
