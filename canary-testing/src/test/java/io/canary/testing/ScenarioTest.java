@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @CanarySimulation(scenario = "rollouts-demo-subsets", podStartupSeconds = 10)
@@ -38,6 +39,8 @@ class ScenarioTest {
     assertThat(client.apps().deployments().inNamespace(NS).withName("rollouts-demo-deployment").get()
         .getSpec().getReplicas()).isEqualTo(6);
     assertThat(sim.hpaDesiredReplicas()).containsEntry(NS + "/hpa-rollout-example", 6);
+    List<Timeline.Sample> samples = sim.timeline().samples();
+    assertThat(samples.get(samples.size() - 1).hpaDesired()).containsEntry(NS + "/hpa-rollout-example", 6);
     assertThat(traffic.sampleByImage("argoproj/rollouts-demo:blue", sim.scheduler().now().minusSeconds(60),
         sim.scheduler().now()).requests()).isEqualTo(1_500);
   }

@@ -40,6 +40,10 @@ class TimelineTest {
     assertThat(timeline).errorPercentsOf("web-canary").containsOnly(50);
     assertThat(timeline).errorPercentsOf("web-stable").containsOnly(0);
     assertThat(timeline).hasMarkerContaining("step 2");
+    timeline.onEvent(new io.canary.core.event.WeightChanged(io.canary.core.RolloutStatus.builder().namespace("shop")
+        .name("web").phase(io.canary.core.Phase.PROGRESSING).lastTransitionTime(java.time.Instant.EPOCH).build(),
+        java.time.Instant.EPOCH, 20, 50));
+    assertThat(timeline).hasMarkerContaining("web: Canary weight 20 -> 50");
 
     String text = timeline.renderText();
     assertThat(text).contains("web-canary:2", "web-stable:1", "step 2", " 50% ");
