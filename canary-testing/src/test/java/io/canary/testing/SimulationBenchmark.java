@@ -5,6 +5,7 @@ import io.fabric8.istio.api.networking.v1alpha3.VirtualService;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -88,25 +89,29 @@ public final class SimulationBenchmark {
     });
     int stableReplicas = stable.getSpec().getReplicas();
     int steps = 0;
-    for (int weight = 10; weight <= 100; weight += 10) {
-      int canary = (int) Math.ceil(stableReplicas * weight / 100.0);
-      client.apps().deployments().inNamespace(NS).withName("rollouts-demo-canary").scale(canary);
-      sim.advanceUntil("canary available", () -> {
-        Deployment d = client.apps().deployments().inNamespace(NS).withName("rollouts-demo-canary").get();
-        return d.getStatus() != null && d.getStatus().getAvailableReplicas() != null
-            && d.getStatus().getAvailableReplicas() >= canary;
-      }, Duration.ofMinutes(5));
-      int w = weight;
-      client.resources(VirtualService.class).inNamespace(NS).withName("rollouts-demo-vs2").edit(vs -> {
-        vs.getSpec().getHttp().get(0).getRoute().get(0).setWeight(100 - w);
-        vs.getSpec().getHttp().get(0).getRoute().get(1).setWeight(w);
-        return vs;
-      });
-      sim.timeline().mark("setWeight " + weight);
-      long t = System.nanoTime();
-      sim.advance(pause);
-      PAUSE_NANOS[0] += System.nanoTime() - t;
-      steps++;
+    // As a runner does: watch the canary with an informer rather than polling the server.
+    try (SharedIndexInformer<Deployment> canaryWatch = client.apps().deployments().inNamespace(NS)
+        .withName("rollouts-demo-canary").inform()) {
+      for (int weight = 10; weight <= 100; weight += 10) {
+        int canary = (int) Math.ceil(stableReplicas * weight / 100.0);
+        client.apps().deployments().inNamespace(NS).withName("rollouts-demo-canary").scale(canary);
+        sim.advanceUntil("canary available", () -> {
+          Deployment d = canaryWatch.getStore().getByKey(NS + "/rollouts-demo-canary");
+          return d != null && d.getStatus() != null && d.getStatus().getAvailableReplicas() != null
+              && d.getStatus().getAvailableReplicas() >= canary;
+        }, Duration.ofMinutes(5));
+        int w = weight;
+        client.resources(VirtualService.class).inNamespace(NS).withName("rollouts-demo-vs2").edit(vs -> {
+          vs.getSpec().getHttp().get(0).getRoute().get(0).setWeight(100 - w);
+          vs.getSpec().getHttp().get(0).getRoute().get(1).setWeight(w);
+          return vs;
+        });
+        sim.timeline().mark("setWeight " + weight);
+        long t = System.nanoTime();
+        sim.advance(pause);
+        PAUSE_NANOS[0] += System.nanoTime() - t;
+        steps++;
+      }
     }
     return steps;
   }
