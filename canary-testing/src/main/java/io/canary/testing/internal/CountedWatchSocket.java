@@ -1,0 +1,97 @@
+package io.canary.testing.internal;
+
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+
+/**
+ * The server side of a watch: counts every event the mock server sends to a client the simulation
+ * handed out, so that settling can wait until that client has handled as many.
+ */
+final class CountedWatchSocket extends WebSocketListener {
+  private final WebSocketListener delegate;
+  private final Quiescence quiescence;
+  private volatile WebSocket counted;
+
+  CountedWatchSocket(WebSocketListener delegate, Quiescence quiescence) {
+    this.delegate = delegate;
+    this.quiescence = quiescence;
+  }
+
+  private WebSocket wrap(WebSocket ws) {
+    WebSocket c = counted;
+    if (c == null) {
+      String agent = ws.request() == null ? null : ws.request().getHeader("User-Agent");
+      boolean ours = agent != null && agent.startsWith(SimulatorClients.USER_CLIENT_AGENT);
+      c = ours ? new Counting(ws) : ws;
+      counted = c;
+    }
+    return c;
+  }
+
+  private final class Counting implements WebSocket {
+    private final WebSocket ws;
+
+    Counting(WebSocket ws) {
+      this.ws = ws;
+    }
+
+    @Override
+    public RecordedRequest request() {
+      return ws.request();
+    }
+
+    @Override
+    public boolean send(String text) {
+      quiescence.watchEventSent();
+      return ws.send(text);
+    }
+
+    @Override
+    public boolean send(byte[] bytes) {
+      quiescence.watchEventSent();
+      return ws.send(bytes);
+    }
+
+    @Override
+    public boolean close(int code, String reason) {
+      return ws.close(code, reason);
+    }
+  }
+
+  @Override
+  public void onBeforeAccept(WebSocket ws, Response response) {
+    delegate.onBeforeAccept(wrap(ws), response);
+  }
+
+  @Override
+  public void onOpen(WebSocket ws, Response response) {
+    delegate.onOpen(wrap(ws), response);
+  }
+
+  @Override
+  public void onMessage(WebSocket ws, String text) {
+    delegate.onMessage(wrap(ws), text);
+  }
+
+  @Override
+  public void onMessage(WebSocket ws, byte[] bytes) {
+    delegate.onMessage(wrap(ws), bytes);
+  }
+
+  @Override
+  public void onClosing(WebSocket ws, int code, String reason) {
+    delegate.onClosing(wrap(ws), code, reason);
+  }
+
+  @Override
+  public void onClosed(WebSocket ws, int code, String reason) {
+    delegate.onClosed(wrap(ws), code, reason);
+  }
+
+  @Override
+  public void onFailure(WebSocket ws, Throwable t, Response response) {
+    delegate.onFailure(wrap(ws), t, response);
+  }
+}

@@ -1,0 +1,144 @@
+package io.canary.testing.internal;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Knows when the system around the virtual clock has gone quiet: every watch event the server sent
+ * to the clients handed out has been handled by them, no informer callback is running, and no
+ * request has arrived for a short real-time period. Watch events travel over real sockets to
+ * informers on other threads; waiting for quiet before the clock moves on makes each run see the
+ * same events at the same virtual instants. The wait is bounded, never a sleep: it ends as soon as
+ * those conditions hold, or after the longest settle wait.
+ */
+public final class Quiescence implements Executor, AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Quiescence.class);
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ExecutorService informerThreads = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "canary-sim-informer");
+    t.setDaemon(true);
+    return t;
+  });
+  private final AtomicInteger running = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong watchEventsSent = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong watchEventsHandled = new java.util.concurrent.atomic.AtomicLong();
+  private final long quietNanos;
+  private final long maxWaitNanos;
+  private long lastActivityNanos = System.nanoTime();
+  private long activityCount;
+  private long settledAt;
+  private long waits;
+  private long waitedNanos;
+
+  public Quiescence(java.time.Duration quiet, java.time.Duration maxWait) {
+    this.quietNanos = quiet.toNanos();
+    this.maxWaitNanos = maxWait.toNanos();
+  }
+
+  /** Something happened (a request arrived, a callback started or ended). */
+  public void touch() {
+    lock.lock();
+    try {
+      lastActivityNanos = System.nanoTime();
+      activityCount++;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The server sent a watch event to a client handed out by the simulation. */
+  void watchEventSent() {
+    watchEventsSent.incrementAndGet();
+    touch();
+  }
+
+  /** Such a client has handled a watch event (its informer callbacks are queued here by now). */
+  void watchEventHandled() {
+    watchEventsHandled.incrementAndGet();
+    touch();
+  }
+
+  private boolean idle() {
+    return running.get() == 0 && watchEventsHandled.get() >= watchEventsSent.get();
+  }
+
+  /** Informer callbacks of the clients handed to users run here, so that they count as activity. */
+  @Override
+  public void execute(Runnable task) {
+    running.incrementAndGet();
+    touch();
+    informerThreads.execute(() -> {
+      try {
+        task.run();
+      } finally {
+        running.decrementAndGet();
+        touch();
+      }
+    });
+  }
+
+  /**
+   * Waits until nothing has happened for the quiet period and no callback runs. Returns true when
+   * anything happened since the previous call (the caller then looks again for consequences).
+   */
+  public boolean awaitQuiet() {
+    lock.lock();
+    try {
+      if (activityCount == settledAt && idle()) {
+        return false;
+      }
+      long began = System.nanoTime();
+      long deadline = began + maxWaitNanos;
+      while (true) {
+        long now = System.nanoTime();
+        long quietFor = now - lastActivityNanos;
+        if (quietFor >= quietNanos && idle()) {
+          break;
+        }
+        if (now >= deadline) {
+          LOG.warn("Settling gave up waiting after {} ms: {} watch events sent and not yet handled, {} callbacks "
+              + "running. Virtual time moves on; reactions to them may come at a later virtual instant.",
+              maxWaitNanos / 1_000_000, watchEventsSent.get() - watchEventsHandled.get(), running.get());
+          break;
+        }
+        changed.awaitNanos(Math.max(quietNanos - quietFor, 100_000L));
+      }
+      settledAt = activityCount;
+      waits++;
+      waitedNanos += System.nanoTime() - began;
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many settles had to wait, and how long they waited in all (real time). */
+  public String statistics() {
+    lock.lock();
+    try {
+      return waits + " settles waited " + waitedNanos / 1_000_000 + " ms in all";
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    informerThreads.shutdownNow();
+    try {
+      informerThreads.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
