@@ -32,7 +32,8 @@ public final class StatusTree {
       b.append("Replicas:\n");
       line(b, "  Desired:", Integer.toString(stable.desired()));
       line(b, "  Current:", Integer.toString(stable.current() + canary.current()));
-      line(b, "  Updated:", Integer.toString(canary.current()));
+      boolean stableRunsNewRevision = status.canaryRevision().map(r -> r.hash().equals(stable.hash())).orElse(false);
+      line(b, "  Updated:", Integer.toString(canary.current() + (stableRunsNewRevision ? stable.updated() : 0)));
       line(b, "  Ready:", Integer.toString(stable.ready() + canary.ready()));
       line(b, "  Available:", Integer.toString(stable.available() + canary.available()));
       b.append('\n').append(String.format("%-44s %-10s %s%n", "NAME", "KIND", "STATUS"));

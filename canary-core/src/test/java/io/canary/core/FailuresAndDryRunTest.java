@@ -62,7 +62,7 @@ class FailuresAndDryRunTest {
     try (Fixture f = new Fixture()) {
       CanarySpec spec = Scenarios.rolloutsDemo();
       RolloutPlan plan = f.runner.plan(spec);
-      assertThat(plan.weights()).containsExactly(20, 40, 60, 80, 0, 0);
+      assertThat(plan.weights()).containsExactly(20, 40, 60, 80, 80, 0, 0);
       assertThat(plan.changes()).extracting(PlannedChange::change).contains("waits for promote()",
           "canary scaled to 4 replicas (setWeight 80)", "canary workload rollouts-demo-deployment-canary removed");
       PlannedChange sixty = plan.changes().stream().filter(c -> c.change().startsWith("route 40% stable")).findFirst().orElseThrow();

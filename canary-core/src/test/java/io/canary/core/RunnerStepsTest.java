@@ -59,7 +59,7 @@ class RunnerStepsTest {
       f.advance(Duration.ofSeconds(1));
       assertThat(rollout.status().stepIndex()).isGreaterThanOrEqualTo(2);
       assertThat(rollout.await(Duration.ofMinutes(5)).phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(25, 50, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(25, 50, 50, 0, 0);
     }
   }
 
@@ -101,7 +101,7 @@ class RunnerStepsTest {
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
       assertThat(f.events).filteredOn(e -> e instanceof AnalysisEvaluated).hasSize(2)
           .allSatisfy(e -> assertThat(((AnalysisEvaluated) e).result().verdict()).isEqualTo(io.canary.core.spi.Verdict.PASS));
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 60, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(20, 60, 60, 0, 0);
     }
   }
 
@@ -137,7 +137,7 @@ class RunnerStepsTest {
 
       rollout.promote();
       assertThat(rollout.await(Duration.ofMinutes(10)).phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 40, 0, 0);
     }
   }
 
@@ -233,7 +233,7 @@ class RunnerStepsTest {
     try (Fixture f = new Fixture(5, Duration.ZERO)) {
       CanarySpec spec = spec(Step.setWeight(20), Step.setWeight(20), Step.setWeight(40)).build();
       f.runner.start(spec).await(Duration.ofMinutes(5));
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 40, 0, 0);
     }
   }
 

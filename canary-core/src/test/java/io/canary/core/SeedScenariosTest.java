@@ -27,7 +27,11 @@ class SeedScenariosTest {
       RolloutStatus done = rollout.await(Duration.ofMinutes(30));
 
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 60, 80, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 60, 80, 80, 0, 0);
+      RoutingState whileStableRollsOut = f.router.history(spec.key()).get(4);
+      assertThat(whileStableRollsOut.stableLabels()).as("stable routing selects old and new stable pods").isEmpty();
+      assertThat(whileStableRollsOut.canaryLabels()).isNotEmpty();
+      assertThat(f.workloads.calls()).containsSubsequence("trafficShifted 80", "promote", "trafficShifted 0", "removeCanary");
       RoutingState released = f.router.routing(spec.key()).orElseThrow();
       assertThat(released.stableLabels()).isEmpty();
       assertThat(released.canaryLabels()).isEmpty();
@@ -45,7 +49,7 @@ class SeedScenariosTest {
       RolloutHandle rollout = f.runner.start(spec);
       RolloutStatus done = rollout.await(Duration.ofMinutes(30));
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 60, 80, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 60, 80, 80, 0, 0);
       assertThat(f.workloads.calls()).containsSubsequence("scaleCanary 1", "scaleCanary 2", "scaleCanary 3",
           "scaleCanary 4", "promote", "removeCanary");
       assertThat(f.router.routing(spec.key()).orElseThrow().managedLabelKeys()).containsExactly("canary.io/revision");
@@ -71,7 +75,7 @@ class SeedScenariosTest {
       assertThat(rollout.status().phase()).isEqualTo(Phase.PAUSED);
       RolloutStatus done = rollout.await(Duration.ofHours(2));
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(50, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(50, 50, 0, 0);
     }
   }
 

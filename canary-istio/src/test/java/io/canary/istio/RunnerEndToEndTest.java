@@ -84,8 +84,9 @@ class RunnerEndToEndTest {
       RolloutPlan plan = runner.plan(RolloutsDemoSubsetsTest.SPEC);
 
       assertThat(cluster.takeWrites()).isEmpty();
-      // the four steps, the promotion, then the release of the subset labels
-      assertThat(plan.weights()).containsExactly(20, 40, 60, 80, 0, 0);
+      // the four steps; the promotion's start (the stable subset selects every stable pod while the
+      // stable Deployment rolls out), its end (all on the new stable), then the release of the labels
+      assertThat(plan.weights()).containsExactly(20, 40, 60, 80, 80, 0, 0);
       List<String> yamlOfFirstChange = plan.changes().stream().filter(c -> !c.objects().isEmpty()).findFirst().orElseThrow()
           .objects().stream().map(o -> o.kind() + "\n" + o.yaml()).toList();
       assertThat(yamlOfFirstChange).anySatisfy(y -> assertThat(y).startsWith("VirtualService").contains("weight: 80", "weight: 20"));

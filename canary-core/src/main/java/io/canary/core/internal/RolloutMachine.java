@@ -414,7 +414,16 @@ public final class RolloutMachine {
     }
     switch (st.stage()) {
       case NONE -> {
+        // The stable workload's rolling update replaces the pods its routing selects by their old hash:
+        // while it runs, the stable routing selects every pod of the workload (old and new revision), so
+        // the stable share of the traffic always finds ready pods.
+        RoutingState duringPromotion = RoutingState.builder()
+            .canaryWeight(st.currentWeight())
+            .canaryLabels(revisions.canary().podLabels())
+            .managedLabelKeys(labelKeys(revisions))
+            .build();
         List<Action> actions = new ArrayList<>(restoreStable);
+        actions.add(new Action.ApplyRouting(duringPromotion));
         actions.add(new Action.PromoteStable());
         RolloutStatus next = copy(st, now).withStage(Stage.PROMOTE_STABLE).withWaitingSince(now)
             .withStableScale(Optional.empty()).withReferenceReplicas(Optional.empty()).withStableScaleDownAt(Optional.empty())

@@ -1,2 +1,0 @@
-/** Canary SDK examples module. */
-package io.canary.examples;
