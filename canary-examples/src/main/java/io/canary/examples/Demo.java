@@ -235,15 +235,7 @@ public final class Demo {
     private DemoPlan() {}
 
     static CanarySpec spec(String image, Optional<MetricSource> analysisSource) {
-      var spec = CanarySpec.builder()
-          .name("rollouts-demo")
-          .namespace(NAMESPACE)
-          .target(WorkloadRef.deployment("rollouts-demo-deployment"))
-          .revision(NewRevision.image("rollouts-demo", image))
-          .traffic(TrafficStrategy.subsets("rollouts-demo-svc", "rollout-destrule",
-              VirtualServiceRef.of("rollouts-demo-vs2", "route-one")))
-          .addSteps(Step.setWeight(20), Step.pause(), Step.setWeight(40), Step.pause(Duration.ofSeconds(10)),
-              Step.setWeight(60), Step.pause(Duration.ofSeconds(10)), Step.setWeight(80), Step.pause(Duration.ofSeconds(10)))
+      var spec = CanarySpec.builder().from(ScenarioPlans.rolloutsDemo(image))
           .scaleDownDelay(Duration.ofSeconds(30))
           .abortScaleDownDelay(Duration.ofSeconds(30));
       analysisSource.ifPresent(source -> spec.analysis(AnalysisSpec.builder()
