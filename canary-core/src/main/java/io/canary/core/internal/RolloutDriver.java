@@ -358,10 +358,10 @@ public final class RolloutDriver implements RolloutHandle {
         openWatch(revisions);
       } else if (action instanceof Action.ScaleCanary scale) {
         ctx.workloads().scaleCanary(spec, revisions(next), scale.replicas());
-        events.add(new CanaryScaled(next, now, "canary", scale.replicas(), scale.why()));
+        events.add(new CanaryScaled(next, now, "canary", Optional.of(scale.replicas()), scale.why()));
       } else if (action instanceof Action.ScaleStable scale) {
         ctx.workloads().scaleStable(spec, revisions(next), scale.replicas());
-        events.add(new CanaryScaled(next, now, "stable", scale.replicas().orElse(-1), scale.why()));
+        events.add(new CanaryScaled(next, now, "stable", scale.replicas(), scale.why()));
       } else if (action instanceof Action.ApplyRouting routing) {
         apply(routing.state(), next);
         List<String> names = routeNames(routing.state());
