@@ -1,0 +1,115 @@
+package io.canary.examples.scenarios;
+
+import static io.canary.examples.scenarios.InCluster.bounds;
+import static io.canary.examples.scenarios.InCluster.deployment;
+import static io.canary.examples.scenarios.InCluster.hpa;
+import static io.canary.examples.scenarios.InCluster.image;
+import static io.canary.examples.scenarios.ScenarioSpecs.BLUE;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY_HPA;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DEPLOYMENT;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DR;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_HPA;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_NS;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_VS;
+import static io.canary.examples.scenarios.ScenarioSpecs.RED;
+import static io.canary.testing.CanaryAssertions.assertThatVirtualService;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.canary.core.Phase;
+import io.canary.core.RolloutHandle;
+import io.canary.core.RolloutStatus;
+import io.canary.testing.CanaryAssertions;
+import io.canary.testing.CanarySimulation;
+import io.canary.testing.FlowStats;
+import io.canary.testing.SimulatedCluster;
+import io.fabric8.istio.api.networking.v1.DestinationRule;
+import io.fabric8.istio.api.networking.v1.VirtualService;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seed rollouts-demo-subsets end to end: blue to red through the plan's steps, with browser load
+ * through the gateway that makes the autoscalers size each revision.
+ */
+@CanarySimulation(scenario = "rollouts-demo-subsets", podStartupSeconds = 10)
+class RolloutsDemoSubsetsTest {
+
+  @Test
+  void promotesRedThroughEveryWeightWhileEachRevisionHasItsOwnAutoscalerAndNoRequestFails(SimulatedCluster sim) {
+    sim.traffic().flow("browsers").throughGateway("istio-system/rollouts-demo-gateway")
+        .to(DEMO_NS, "rollouts-demo.example.com").rate(25);
+    InCluster.untilAvailable(sim, DEMO_NS, DEMO_DEPLOYMENT);
+    VirtualService seedVs = sim.virtualService(DEMO_NS, DEMO_VS).orElseThrow();
+    DestinationRule seedDr = sim.destinationRule(DEMO_NS, DEMO_DR).orElseThrow();
+    Instant start = sim.scheduler().now();
+
+    try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, DEMO_NS)) {
+      RolloutHandle rollout = canary.start(ScenarioSpecs.rolloutsDemo());
+
+      pausedAtWeight(rollout, 20);
+      assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 80, 20)
+          .hasSameUnownedFieldsAs(seedVs);
+      HorizontalPodAutoscaler canaryHpa = hpa(sim, DEMO_NS, DEMO_CANARY_HPA);
+      assertThat(canaryHpa).as("the canary's own autoscaler during the rollout").isNotNull();
+      assertThat(canaryHpa.getSpec().getScaleTargetRef().getName()).isEqualTo(DEMO_CANARY);
+      assertThat(image(deployment(sim, DEMO_NS, DEMO_CANARY))).isEqualTo(RED);
+      rollout.promote();
+
+      pausedAtWeight(rollout, 40);
+      assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 60, 40)
+          .hasSameUnownedFieldsAs(seedVs);
+      pausedAtWeight(rollout, 60);
+      assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 40, 60)
+          .hasSameUnownedFieldsAs(seedVs);
+      pausedAtWeight(rollout, 80);
+      assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 20, 80)
+          .hasSameUnownedFieldsAs(seedVs);
+      assertThat(hpa(sim, DEMO_NS, DEMO_CANARY_HPA)).as("the canary's autoscaler at 80%").isNotNull();
+
+      RolloutStatus done = rollout.await(Duration.ofHours(1));
+      Instant end = sim.scheduler().now();
+
+      CanaryAssertions.assertThat(done).hasPhase(Phase.SUCCEEDED).hasNoAbortReason();
+      CanaryAssertions.assertThat(canary.history).passedThroughWeights(20, 40, 60, 80, 0)
+          .passedThroughPhases(Phase.PROGRESSING, Phase.PAUSED, Phase.PROMOTING, Phase.SUCCEEDED);
+      assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 100, 0)
+          .hasSameUnownedFieldsAs(seedVs);
+      assertThat(sim.destinationRule(DEMO_NS, DEMO_DR).orElseThrow().getSpec())
+          .as("the DestinationRule as the user wrote it").isEqualTo(seedDr.getSpec());
+
+      assertThat(image(deployment(sim, DEMO_NS, DEMO_DEPLOYMENT))).isEqualTo(RED);
+      assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary Deployment after promotion").isNull();
+      assertThat(hpa(sim, DEMO_NS, DEMO_CANARY_HPA)).as("canary HPA after promotion").isNull();
+      HorizontalPodAutoscaler userHpa = hpa(sim, DEMO_NS, DEMO_HPA);
+      assertThat(bounds(userHpa)).isEqualTo("2..6");
+      assertThat(userHpa.getMetadata().getAnnotations()).doesNotContainKey("canary.io/original-bounds");
+
+      // Pods per revision: the canary starts at its autoscaler's minimum (2), not the Deployment's 5;
+      // the load makes the autoscalers grow each revision; blue is gone at the end.
+      CanaryAssertions.assertThat(sim.timeline()).replicasOf(DEMO_CANARY).first().isEqualTo(2);
+      CanaryAssertions.assertThat(sim.timeline()).replicasOf(DEMO_CANARY).contains(6).allMatch(n -> n <= 6);
+      CanaryAssertions.assertThat(sim.timeline()).replicasOf(DEMO_DEPLOYMENT + ":blue").startsWith(5).contains(6)
+          .endsWith(0);
+      CanaryAssertions.assertThat(sim.timeline()).replicasOf(DEMO_DEPLOYMENT + ":red").endsWith(6);
+      // Only the autoscaler sizes the stable Deployment: the runner's writes to it never carry replicas.
+      assertThat(InCluster.writesTo(sim, "deployments", DEMO_DEPLOYMENT)).isNotEmpty()
+          .allSatisfy(w -> assertThat(w.body()).doesNotContain("/spec/replicas").doesNotContain("\"replicas\""));
+
+      FlowStats seen = sim.traffic().flowStats("browsers", start, end);
+      assertThat(seen.requests()).isGreaterThan(1000);
+      assertThat(seen.unavailable()).as("503s, promotion included").isZero();
+      assertThat(seen.errors()).isZero();
+      assertThat(sim.traffic().sampleByImage(BLUE, start, end).requests()).isPositive();
+
+      assertThat(InCluster.eventReasons(sim, DEMO_NS, "Deployment", DEMO_DEPLOYMENT))
+          .contains("RolloutStarted", "WeightChanged", "RolloutPromoted");
+    }
+  }
+
+  private static RolloutStatus pausedAtWeight(RolloutHandle rollout, int weight) {
+    return rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == weight, Duration.ofMinutes(10));
+  }
+}
