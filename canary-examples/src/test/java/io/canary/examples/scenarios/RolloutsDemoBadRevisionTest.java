@@ -1,0 +1,88 @@
+package io.canary.examples.scenarios;
+
+import static io.canary.examples.scenarios.InCluster.bounds;
+import static io.canary.examples.scenarios.InCluster.deployment;
+import static io.canary.examples.scenarios.InCluster.hpa;
+import static io.canary.examples.scenarios.InCluster.image;
+import static io.canary.examples.scenarios.ScenarioSpecs.BLUE;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY_HPA;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DEPLOYMENT;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DR;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_HPA;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_NS;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_VS;
+import static io.canary.examples.scenarios.ScenarioSpecs.RED;
+import static io.canary.testing.CanaryAssertions.assertThatVirtualService;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.canary.core.AnalysisSpec;
+import io.canary.core.CanarySpec;
+import io.canary.core.Phase;
+import io.canary.core.RolloutHandle;
+import io.canary.core.RolloutStatus;
+import io.canary.core.analysis.AnalysisGates;
+import io.canary.testing.Behaviour;
+import io.canary.testing.CanaryAssertions;
+import io.canary.testing.CanarySimulation;
+import io.canary.testing.PodMatcher;
+import io.canary.testing.SimulatedCluster;
+import io.fabric8.istio.api.networking.v1.DestinationRule;
+import io.fabric8.istio.api.networking.v1.VirtualService;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The demo's second part: a red that fails one request in five is caught by analysis and rolled back. */
+@CanarySimulation(scenario = "rollouts-demo-subsets", podStartupSeconds = 10)
+class RolloutsDemoBadRevisionTest {
+
+  @Test
+  void failingSuccessRateAbortsSendsAllTrafficBackToBlueAndRemovesTheCanaryAndItsAutoscalerAfterTheDelay(
+      SimulatedCluster sim) {
+    InCluster.untilAvailable(sim, DEMO_NS, DEMO_DEPLOYMENT);
+    sim.traffic().flow("browsers").throughGateway("istio-system/rollouts-demo-gateway")
+        .to(DEMO_NS, "rollouts-demo.example.com").rate(25);
+    sim.traffic().behaviour(PodMatcher.image(RED), Behaviour.builder().errorRate(0.2).build());
+    VirtualService seedVs = sim.virtualService(DEMO_NS, DEMO_VS).orElseThrow();
+    DestinationRule seedDr = sim.destinationRule(DEMO_NS, DEMO_DR).orElseThrow();
+    CanarySpec spec = CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
+        .withAnalysis(AnalysisSpec.builder().name("success-rate")
+            .gate(AnalysisGates.successRate(sim.traffic().metricSource(), 0.95, 50))
+            .interval(Duration.ofSeconds(30)).build());
+
+    try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, DEMO_NS)) {
+      RolloutHandle rollout = canary.start(spec);
+      RolloutStatus aborting = rollout.await(s -> s.abortReason().isPresent(), Duration.ofMinutes(10));
+      Instant abortedAt = sim.scheduler().now();
+
+      CanaryAssertions.assertThat(aborting).hasAbortReasonContaining("success-rate");
+      assertThat(aborting.currentWeight()).isZero();
+      assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 100, 0)
+          .hasSameUnownedFieldsAs(seedVs);
+      assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary pods stay for the abort delay").isNotNull();
+
+      RolloutStatus aborted = rollout.await(Duration.ofMinutes(5));
+      Instant end = sim.scheduler().now();
+
+      CanaryAssertions.assertThat(aborted).hasPhase(Phase.ABORTED).hasAbortReasonContaining("success-rate");
+      assertThat(Duration.between(abortedAt, end)).isGreaterThanOrEqualTo(spec.abortScaleDownDelay());
+      assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary Deployment after the abort delay").isNull();
+      assertThat(hpa(sim, DEMO_NS, DEMO_CANARY_HPA)).as("canary HPA after the abort delay").isNull();
+      assertThat(bounds(hpa(sim, DEMO_NS, DEMO_HPA))).isEqualTo("2..6");
+      assertThat(hpa(sim, DEMO_NS, DEMO_HPA).getMetadata().getAnnotations())
+          .doesNotContainKey("canary.io/original-bounds");
+      assertThat(image(deployment(sim, DEMO_NS, DEMO_DEPLOYMENT))).isEqualTo(BLUE);
+      assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 100, 0);
+      assertThat(sim.destinationRule(DEMO_NS, DEMO_DR).orElseThrow().getSpec()).isEqualTo(seedDr.getSpec());
+
+      assertThat(sim.traffic().sampleByImage(RED, Instant.EPOCH, abortedAt).errors())
+          .as("the analysis saw red fail").isPositive();
+      assertThat(sim.traffic().sampleByImage(RED, abortedAt, end).requests()).as("requests to red after the abort")
+          .isZero();
+      assertThat(sim.traffic().flowStats("browsers", abortedAt, end).unavailable()).isZero();
+      CanaryAssertions.assertThat(sim.timeline()).hasMarkerContaining("analysis success-rate FAIL");
+      assertThat(InCluster.eventReasons(sim, DEMO_NS, "Deployment", DEMO_DEPLOYMENT)).contains("RolloutAborted");
+    }
+  }
+}
