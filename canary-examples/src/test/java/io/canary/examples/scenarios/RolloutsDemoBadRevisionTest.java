@@ -1,15 +1,9 @@
 package io.canary.examples.scenarios;
 
-import static io.canary.examples.scenarios.InCluster.bounds;
 import static io.canary.examples.scenarios.InCluster.deployment;
-import static io.canary.examples.scenarios.InCluster.hpa;
-import static io.canary.examples.scenarios.InCluster.image;
 import static io.canary.examples.scenarios.ScenarioSpecs.BLUE;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY_HPA;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DEPLOYMENT;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DR;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_HPA;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_NS;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_VS;
 import static io.canary.examples.scenarios.ScenarioSpecs.RED;
@@ -27,8 +21,6 @@ import io.canary.testing.CanaryAssertions;
 import io.canary.testing.CanarySimulation;
 import io.canary.testing.PodMatcher;
 import io.canary.testing.SimulatedCluster;
-import io.fabric8.istio.api.networking.v1.DestinationRule;
-import io.fabric8.istio.api.networking.v1.VirtualService;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -44,8 +36,7 @@ class RolloutsDemoBadRevisionTest {
     sim.traffic().flow("browsers").throughGateway("istio-system/rollouts-demo-gateway")
         .to(DEMO_NS, "rollouts-demo.example.com").rate(25);
     sim.traffic().behaviour(PodMatcher.image(RED), Behaviour.builder().errorRate(0.2).build());
-    VirtualService seedVs = sim.virtualService(DEMO_NS, DEMO_VS).orElseThrow();
-    DestinationRule seedDr = sim.destinationRule(DEMO_NS, DEMO_DR).orElseThrow();
+    RolloutsDemoOutcome seed = RolloutsDemoOutcome.seedOf(sim);
     CanarySpec spec = CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
         .withAnalysis(AnalysisSpec.builder().name("success-rate")
             .gate(AnalysisGates.successRate(sim.traffic().metricSource(), 0.95, 50))
@@ -59,7 +50,7 @@ class RolloutsDemoBadRevisionTest {
       CanaryAssertions.assertThat(aborting).hasAbortReasonContaining("success-rate");
       assertThat(aborting.currentWeight()).isZero();
       assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 100, 0)
-          .hasSameUnownedFieldsAs(seedVs);
+          .hasSameUnownedFieldsAs(seed.seedVs);
       assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary pods stay for the abort delay").isNotNull();
 
       RolloutStatus aborted = rollout.await(Duration.ofMinutes(5));
@@ -67,14 +58,7 @@ class RolloutsDemoBadRevisionTest {
 
       CanaryAssertions.assertThat(aborted).hasPhase(Phase.ABORTED).hasAbortReasonContaining("success-rate");
       assertThat(Duration.between(abortedAt, end)).isGreaterThanOrEqualTo(spec.abortScaleDownDelay());
-      assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary Deployment after the abort delay").isNull();
-      assertThat(hpa(sim, DEMO_NS, DEMO_CANARY_HPA)).as("canary HPA after the abort delay").isNull();
-      assertThat(bounds(hpa(sim, DEMO_NS, DEMO_HPA))).isEqualTo("2..6");
-      assertThat(hpa(sim, DEMO_NS, DEMO_HPA).getMetadata().getAnnotations())
-          .doesNotContainKey("canary.io/original-bounds");
-      assertThat(image(deployment(sim, DEMO_NS, DEMO_DEPLOYMENT))).isEqualTo(BLUE);
-      assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 100, 0);
-      assertThat(sim.destinationRule(DEMO_NS, DEMO_DR).orElseThrow().getSpec()).isEqualTo(seedDr.getSpec());
+      seed.assertEndedWithStableOn(sim, BLUE);
 
       assertThat(sim.traffic().sampleByImage(RED, Instant.EPOCH, abortedAt).errors())
           .as("the analysis saw red fail").isPositive();

@@ -1,6 +1,5 @@
 package io.canary.examples.scenarios;
 
-import static io.canary.examples.scenarios.InCluster.bounds;
 import static io.canary.examples.scenarios.InCluster.deployment;
 import static io.canary.examples.scenarios.InCluster.hpa;
 import static io.canary.examples.scenarios.InCluster.image;
@@ -8,8 +7,6 @@ import static io.canary.examples.scenarios.ScenarioSpecs.BLUE;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY_HPA;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DEPLOYMENT;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DR;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_HPA;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_NS;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_VS;
 import static io.canary.examples.scenarios.ScenarioSpecs.RED;
@@ -23,7 +20,6 @@ import io.canary.testing.CanaryAssertions;
 import io.canary.testing.CanarySimulation;
 import io.canary.testing.FlowStats;
 import io.canary.testing.SimulatedCluster;
-import io.fabric8.istio.api.networking.v1.DestinationRule;
 import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.time.Duration;
@@ -42,8 +38,8 @@ class RolloutsDemoSubsetsTest {
     sim.traffic().flow("browsers").throughGateway("istio-system/rollouts-demo-gateway")
         .to(DEMO_NS, "rollouts-demo.example.com").rate(25);
     InCluster.untilAvailable(sim, DEMO_NS, DEMO_DEPLOYMENT);
-    VirtualService seedVs = sim.virtualService(DEMO_NS, DEMO_VS).orElseThrow();
-    DestinationRule seedDr = sim.destinationRule(DEMO_NS, DEMO_DR).orElseThrow();
+    RolloutsDemoOutcome seed = RolloutsDemoOutcome.seedOf(sim);
+    VirtualService seedVs = seed.seedVs;
     Instant start = sim.scheduler().now();
 
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, DEMO_NS)) {
@@ -75,17 +71,7 @@ class RolloutsDemoSubsetsTest {
       CanaryAssertions.assertThat(done).hasPhase(Phase.SUCCEEDED).hasNoAbortReason();
       CanaryAssertions.assertThat(canary.history).passedThroughWeights(20, 40, 60, 80, 0)
           .passedThroughPhases(Phase.PROGRESSING, Phase.PAUSED, Phase.PROMOTING, Phase.SUCCEEDED);
-      assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 100, 0)
-          .hasSameUnownedFieldsAs(seedVs);
-      assertThat(sim.destinationRule(DEMO_NS, DEMO_DR).orElseThrow().getSpec())
-          .as("the DestinationRule as the user wrote it").isEqualTo(seedDr.getSpec());
-
-      assertThat(image(deployment(sim, DEMO_NS, DEMO_DEPLOYMENT))).isEqualTo(RED);
-      assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary Deployment after promotion").isNull();
-      assertThat(hpa(sim, DEMO_NS, DEMO_CANARY_HPA)).as("canary HPA after promotion").isNull();
-      HorizontalPodAutoscaler userHpa = hpa(sim, DEMO_NS, DEMO_HPA);
-      assertThat(bounds(userHpa)).isEqualTo("2..6");
-      assertThat(userHpa.getMetadata().getAnnotations()).doesNotContainKey("canary.io/original-bounds");
+      seed.assertEndedWithStableOn(sim, RED);
 
       // Pods per revision: the canary starts at its autoscaler's minimum (2), not the Deployment's 5;
       // the load makes the autoscalers grow each revision; blue is gone at the end.

@@ -1,0 +1,72 @@
+package io.canary.examples.scenarios;
+
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DEPLOYMENT;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_NS;
+import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_VS;
+import static io.canary.examples.scenarios.ScenarioSpecs.RED;
+import static io.canary.testing.CanaryAssertions.assertThatVirtualService;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.canary.core.CanarySpec;
+import io.canary.core.Phase;
+import io.canary.core.RolloutHandle;
+import io.canary.core.RolloutStatus;
+import io.canary.istio.IstioTrafficRouter;
+import io.canary.testing.CanaryAssertions;
+import io.canary.testing.CanarySimulation;
+import io.canary.testing.SimulatedCluster;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** A runner that stops mid-pause leaves everything in the cluster; another one, started later, finishes the job. */
+@CanarySimulation(scenario = "rollouts-demo-subsets", podStartupSeconds = 10)
+class ResumeOnSimulatedClusterTest {
+
+  @Test
+  void aSecondRunnerResumesFromTheStateInTheClusterAndFinishesWithTheSameFinalState(SimulatedCluster sim) {
+    InCluster.untilAvailable(sim, DEMO_NS, DEMO_DEPLOYMENT);
+    sim.traffic().flow("browsers").throughGateway("istio-system/rollouts-demo-gateway")
+        .to(DEMO_NS, "rollouts-demo.example.com").rate(25);
+    RolloutsDemoOutcome seed = RolloutsDemoOutcome.seedOf(sim);
+    CanarySpec spec = ScenarioSpecs.rolloutsDemo();
+    Instant start = sim.scheduler().now();
+
+    RolloutStatus whenStopped;
+    try (RunnerOnSimulation first = RunnerOnSimulation.on(sim, DEMO_NS)) {
+      RolloutHandle rollout = first.start(spec);
+      rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 20, Duration.ofMinutes(10));
+      rollout.promote();
+      whenStopped = rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 40, Duration.ofMinutes(10));
+    }
+    // Nobody drives the rollout: its 10 s pause runs out, and nothing moves.
+    sim.advance(Duration.ofMinutes(2));
+    assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 60, 40);
+    long canaryCreations = canaryCreations(sim);
+    assertThat(canaryCreations).as("canary Deployments created by the first runner").isEqualTo(1);
+
+    try (RunnerOnSimulation second = RunnerOnSimulation.on(sim, sim.newClient(), DEMO_NS, IstioTrafficRouter::create)) {
+      RolloutHandle resumed = second.start(spec);
+      RolloutStatus atResume = resumed.status();
+      assertThat(atResume.phase()).isEqualTo(Phase.PAUSED);
+      assertThat(atResume.stepIndex()).isEqualTo(whenStopped.stepIndex());
+      assertThat(atResume.currentWeight()).isEqualTo(40);
+      assertThat(atResume.canaryRevision()).isEqualTo(whenStopped.canaryRevision());
+      assertThat(atResume.stableRevision()).isEqualTo(whenStopped.stableRevision());
+
+      RolloutStatus done = resumed.await(Duration.ofHours(1));
+
+      CanaryAssertions.assertThat(done).hasPhase(Phase.SUCCEEDED);
+      CanaryAssertions.assertThat(second.history).passedThroughWeights(60, 80, 0);
+      seed.assertEndedWithStableOn(sim, RED);
+      assertThat(canaryCreations(sim)).as("the second runner found the canary, made none").isEqualTo(canaryCreations);
+      assertThat(sim.traffic().flowStats("browsers", start, sim.scheduler().now()).unavailable()).isZero();
+    }
+  }
+
+  private static long canaryCreations(SimulatedCluster sim) {
+    return sim.writesUnderTest().stream()
+        .filter(w -> w.method().equals("POST") && w.path().contains("/namespaces/" + DEMO_NS + "/deployments"))
+        .count();
+  }
+}
