@@ -39,10 +39,7 @@ class DynamicStableScaleTest {
 
   @Test
   void stableAutoscalerShrinksOnlyAfterTheWeightAndTheDelayAndAbortRestoresItBeforeTheTraffic(SimulatedCluster sim) {
-    InCluster.untilAvailable(sim, DEMO_NS, DEMO_DEPLOYMENT);
-    sim.traffic().flow("browsers").throughGateway("istio-system/rollouts-demo-gateway")
-        .to(DEMO_NS, "rollouts-demo.example.com").rate(25);
-    RolloutsDemoOutcome seed = RolloutsDemoOutcome.seedOf(sim);
+    RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
     CanarySpec spec = CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
         .withScaling(ScalingOptions.builder().dynamicStableScale(true).stableScaleDownDelay(DELAY).build());
 

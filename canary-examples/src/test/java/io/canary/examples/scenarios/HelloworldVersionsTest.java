@@ -66,11 +66,10 @@ class HelloworldVersionsTest {
         .users(UserGroup.withCookie("company", 1.0, "email", "jane@some-company-name.com"));
     sim.traffic().flow("others").to(NS, "helloworld").rate(80)
         .users(UserGroup.withCookie("others", 1.0, "email", "joe@example.com"));
-    CanarySpec spec = ScenarioSpecs.helloworld()
-        .addSteps(Step.setHeaderRoute("company-users", 50, RouteMatch.header("cookie", StringMatch.regex(COMPANY_COOKIE))),
-            Step.pause(), Step.removeHeaderRoute("company-users"),
-            Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause())
-        .build();
+    CanarySpec spec = ScenarioSpecs.helloworld(
+        Step.setHeaderRoute("company-users", 50, RouteMatch.header("cookie", StringMatch.regex(COMPANY_COOKIE))),
+        Step.pause(), Step.removeHeaderRoute("company-users"),
+        Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
 
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
         client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
@@ -124,9 +123,7 @@ class HelloworldVersionsTest {
   @Test
   void eachVersionsAutoscalerFollowsItsShareOfTheLoadAndBothReturnToTheirMinimumWithoutLoad(SimulatedCluster sim) {
     sim.traffic().flow("users").to(NS, "helloworld").rate(400);
-    CanarySpec spec = ScenarioSpecs.helloworld()
-        .addSteps(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause())
-        .build();
+    CanarySpec spec = ScenarioSpecs.helloworld(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
         client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
       RolloutHandle rollout = canary.start(spec);

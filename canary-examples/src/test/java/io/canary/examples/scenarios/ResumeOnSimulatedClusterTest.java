@@ -1,6 +1,5 @@
 package io.canary.examples.scenarios;
 
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DEPLOYMENT;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_NS;
 import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_VS;
 import static io.canary.examples.scenarios.ScenarioSpecs.RED;
@@ -25,10 +24,7 @@ class ResumeOnSimulatedClusterTest {
 
   @Test
   void aSecondRunnerResumesFromTheStateInTheClusterAndFinishesWithTheSameFinalState(SimulatedCluster sim) {
-    InCluster.untilAvailable(sim, DEMO_NS, DEMO_DEPLOYMENT);
-    sim.traffic().flow("browsers").throughGateway("istio-system/rollouts-demo-gateway")
-        .to(DEMO_NS, "rollouts-demo.example.com").rate(25);
-    RolloutsDemoOutcome seed = RolloutsDemoOutcome.seedOf(sim);
+    RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
     CanarySpec spec = ScenarioSpecs.rolloutsDemo();
     Instant start = sim.scheduler().now();
 
@@ -60,7 +56,8 @@ class ResumeOnSimulatedClusterTest {
       CanaryAssertions.assertThat(second.history).passedThroughWeights(60, 80, 0);
       seed.assertEndedWithStableOn(sim, RED);
       assertThat(canaryCreations(sim)).as("the second runner found the canary, made none").isEqualTo(canaryCreations);
-      assertThat(sim.traffic().flowStats("browsers", start, sim.scheduler().now()).unavailable()).isZero();
+      assertThat(sim.traffic().flowStats(RolloutsDemoSeed.BROWSERS, start, sim.scheduler().now()).unavailable())
+          .as("503s while nobody drove the rollout and after").isZero();
     }
   }
 

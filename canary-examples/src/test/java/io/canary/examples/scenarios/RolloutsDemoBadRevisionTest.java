@@ -32,11 +32,8 @@ class RolloutsDemoBadRevisionTest {
   @Test
   void failingSuccessRateAbortsSendsAllTrafficBackToBlueAndRemovesTheCanaryAndItsAutoscalerAfterTheDelay(
       SimulatedCluster sim) {
-    InCluster.untilAvailable(sim, DEMO_NS, DEMO_DEPLOYMENT);
-    sim.traffic().flow("browsers").throughGateway("istio-system/rollouts-demo-gateway")
-        .to(DEMO_NS, "rollouts-demo.example.com").rate(25);
     sim.traffic().behaviour(PodMatcher.image(RED), Behaviour.builder().errorRate(0.2).build());
-    RolloutsDemoOutcome seed = RolloutsDemoOutcome.seedOf(sim);
+    RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
     CanarySpec spec = CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
         .withAnalysis(AnalysisSpec.builder().name("success-rate")
             .gate(AnalysisGates.successRate(sim.traffic().metricSource(), 0.95, 50))
@@ -52,6 +49,8 @@ class RolloutsDemoBadRevisionTest {
       assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 100, 0)
           .hasSameUnownedFieldsAs(seed.seedVs);
       assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary pods stay for the abort delay").isNotNull();
+      assertThat(InCluster.hpa(sim, DEMO_NS, ScenarioSpecs.DEMO_CANARY_HPA)).as("canary HPA during the abort delay")
+          .isNotNull();
 
       RolloutStatus aborted = rollout.await(Duration.ofMinutes(5));
       Instant end = sim.scheduler().now();
@@ -64,7 +63,7 @@ class RolloutsDemoBadRevisionTest {
           .as("the analysis saw red fail").isPositive();
       assertThat(sim.traffic().sampleByImage(RED, abortedAt, end).requests()).as("requests to red after the abort")
           .isZero();
-      assertThat(sim.traffic().flowStats("browsers", abortedAt, end).unavailable()).isZero();
+      assertThat(sim.traffic().flowStats(RolloutsDemoSeed.BROWSERS, abortedAt, end).unavailable()).isZero();
       CanaryAssertions.assertThat(sim.timeline()).hasMarkerContaining("analysis success-rate FAIL");
       assertThat(InCluster.eventReasons(sim, DEMO_NS, "Deployment", DEMO_DEPLOYMENT)).contains("RolloutAborted");
     }

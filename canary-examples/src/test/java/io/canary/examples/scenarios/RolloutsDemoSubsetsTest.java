@@ -35,10 +35,7 @@ class RolloutsDemoSubsetsTest {
 
   @Test
   void promotesRedThroughEveryWeightWhileEachRevisionHasItsOwnAutoscalerAndNoRequestFails(SimulatedCluster sim) {
-    sim.traffic().flow("browsers").throughGateway("istio-system/rollouts-demo-gateway")
-        .to(DEMO_NS, "rollouts-demo.example.com").rate(25);
-    InCluster.untilAvailable(sim, DEMO_NS, DEMO_DEPLOYMENT);
-    RolloutsDemoOutcome seed = RolloutsDemoOutcome.seedOf(sim);
+    RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
     VirtualService seedVs = seed.seedVs;
     Instant start = sim.scheduler().now();
 
@@ -84,7 +81,7 @@ class RolloutsDemoSubsetsTest {
       assertThat(InCluster.writesTo(sim, "deployments", DEMO_DEPLOYMENT)).isNotEmpty()
           .allSatisfy(w -> assertThat(w.body()).doesNotContain("/spec/replicas").doesNotContain("\"replicas\""));
 
-      FlowStats seen = sim.traffic().flowStats("browsers", start, end);
+      FlowStats seen = sim.traffic().flowStats(RolloutsDemoSeed.BROWSERS, start, end);
       assertThat(seen.requests()).isGreaterThan(1000);
       assertThat(seen.unavailable()).as("503s, promotion included").isZero();
       assertThat(seen.errors()).isZero();

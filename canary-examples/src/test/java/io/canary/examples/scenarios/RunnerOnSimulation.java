@@ -48,7 +48,10 @@ final class RunnerOnSimulation implements AutoCloseable {
     return new RunnerOnSimulation(sim, sim.client(), namespace, IstioTrafficRouter::create);
   }
 
-  /** A runner with its own router, on {@code client} (for example a second process's, {@link SimulatedCluster#newClient()}). */
+  /**
+   * A runner with the router {@code router} makes, on {@code client} (for example another process's,
+   * {@link SimulatedCluster#newClient()}).
+   */
   static RunnerOnSimulation on(SimulatedCluster sim, KubernetesClient client, String namespace,
       Function<KubernetesClient, TrafficRouter> router) {
     return new RunnerOnSimulation(sim, client, namespace, router);

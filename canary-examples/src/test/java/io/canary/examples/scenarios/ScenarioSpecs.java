@@ -1,7 +1,6 @@
 package io.canary.examples.scenarios;
 
 import io.canary.core.CanarySpec;
-import io.canary.core.ImmutableCanarySpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Step;
 import io.canary.core.SubsetStrategy;
@@ -65,14 +64,16 @@ final class ScenarioSpecs {
         .build();
   }
 
-  /** helloworld-versions: the user's v2 Deployment takes 10, 50, then all the traffic from v1. */
-  static ImmutableCanarySpec.Builder helloworld() {
+  /** helloworld-versions: the user's v2 Deployment takes the traffic from v1 through {@code steps}, then all of it. */
+  static CanarySpec helloworld(Step... steps) {
     return CanarySpec.builder()
         .name("helloworld").namespace("default")
         .target(WorkloadRef.deployment("helloworld-v1"))
         .revision(NewRevision.existingWorkload("helloworld-v2"))
         .traffic(SubsetStrategy.builder().service("helloworld").destinationRule("helloworld")
             .stableSubset("v1").canarySubset("v2")
-            .addVirtualServices(VirtualServiceRef.builder().name("helloworld").build()).build());
+            .addVirtualServices(VirtualServiceRef.builder().name("helloworld").build()).build())
+        .addSteps(steps)
+        .build();
   }
 }

@@ -20,25 +20,37 @@ import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 
 /**
- * How seed rollouts-demo-subsets must look once a rollout has ended: the routing objects as the user
- * wrote them with all traffic on stable, no canary Deployment or autoscaler, the user's autoscaler
- * bounds, and the stable Deployment on {@code stableImage}.
+ * Seed rollouts-demo-subsets running with browser load through its gateway, and how it must look
+ * once a rollout has ended.
  */
-final class RolloutsDemoOutcome {
+final class RolloutsDemoSeed {
+  static final String BROWSERS = "browsers";
+
   final VirtualService seedVs;
   final DestinationRule seedDr;
 
-  private RolloutsDemoOutcome(VirtualService seedVs, DestinationRule seedDr) {
+  private RolloutsDemoSeed(VirtualService seedVs, DestinationRule seedDr) {
     this.seedVs = seedVs;
     this.seedDr = seedDr;
   }
 
-  /** Remembers the seed's routing objects, before anything is written. */
-  static RolloutsDemoOutcome seedOf(SimulatedCluster sim) {
-    return new RolloutsDemoOutcome(sim.virtualService(DEMO_NS, DEMO_VS).orElseThrow(),
+  /**
+   * Lets the seed's pods become available, sends 25 browser requests a second through the gateway
+   * (enough for the autoscalers to grow each revision) and remembers the routing objects as the user
+   * wrote them, before anything else is written.
+   */
+  static RolloutsDemoSeed runningWithBrowsers(SimulatedCluster sim) {
+    InCluster.untilAvailable(sim, DEMO_NS, DEMO_DEPLOYMENT);
+    sim.traffic().flow(BROWSERS).throughGateway("istio-system/rollouts-demo-gateway")
+        .to(DEMO_NS, "rollouts-demo.example.com").rate(25);
+    return new RolloutsDemoSeed(sim.virtualService(DEMO_NS, DEMO_VS).orElseThrow(),
         sim.destinationRule(DEMO_NS, DEMO_DR).orElseThrow());
   }
 
+  /**
+   * The routing objects as the user wrote them with all traffic on stable, no canary Deployment or
+   * autoscaler, the user's autoscaler bounds, and the stable Deployment on {@code stableImage}.
+   */
   void assertEndedWithStableOn(SimulatedCluster sim, String stableImage) {
     assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 100, 0)
         .hasSameUnownedFieldsAs(seedVs);
