@@ -15,6 +15,7 @@ import io.canary.core.CanarySpec;
 import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.ScalingOptions;
+import io.canary.istio.IstioTrafficRouter;
 import io.canary.testing.CanaryAssertions;
 import io.canary.testing.CanarySimulation;
 import io.canary.testing.ObservedRequest;
@@ -64,6 +65,24 @@ class DynamicStableScaleTest {
       assertThat(Duration.between(writes.get(weight20).at(), writes.get(shrink).at()))
           .as("time between the weight and the shrink").isGreaterThanOrEqualTo(DELAY);
       assertThat(restore).as("abort gives the stable bounds back before the traffic").isLessThan(trafficBack);
+      seed.assertEndedWithStableOn(sim, BLUE);
+    }
+  }
+
+  @Test
+  void boundsShrunkByOneRunnerAreGivenBackByAnotherThatResumesAndAborts(SimulatedCluster sim) {
+    RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
+    CanarySpec spec = CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
+        .withScaling(ScalingOptions.builder().dynamicStableScale(true).stableScaleDownDelay(DELAY).build());
+    try (RunnerOnSimulation first = RunnerOnSimulation.on(sim, DEMO_NS)) {
+      first.start(spec).await(s -> s.phase() == Phase.PAUSED && s.stableScale().isPresent(), Duration.ofMinutes(10));
+    }
+    assertThat(hpa(sim, DEMO_NS, DEMO_HPA).getSpec().getMaxReplicas()).as("stable maximum left shrunk").isLessThan(6);
+
+    try (RunnerOnSimulation second = RunnerOnSimulation.on(sim, sim.newClient(), DEMO_NS, IstioTrafficRouter::create)) {
+      RolloutHandle resumed = second.start(spec);
+      resumed.abort();
+      CanaryAssertions.assertThat(resumed.await(Duration.ofMinutes(10))).hasPhase(Phase.ABORTED);
       seed.assertEndedWithStableOn(sim, BLUE);
     }
   }

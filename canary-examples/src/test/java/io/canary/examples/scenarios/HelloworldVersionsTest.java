@@ -164,6 +164,36 @@ class HelloworldVersionsTest {
     }
   }
 
+  @Test
+  void abortSendsEveryoneBackToV1AndLeavesBothOfTheUsersDeploymentsAndAutoscalersAsTheyWere(SimulatedCluster sim) {
+    sim.traffic().flow("users").to(NS, "helloworld").rate(100);
+    CanarySpec spec = ScenarioSpecs.helloworld(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
+    try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
+        client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
+      RolloutHandle rollout = canary.start(spec);
+      rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 10, Duration.ofMinutes(10));
+      rollout.promote();
+      rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 50, Duration.ofMinutes(10));
+      rollout.abort();
+      rollout.await(s -> s.abortReason().isPresent(), Duration.ofMinutes(1));
+      Instant abortedAt = sim.scheduler().now();
+      RolloutStatus aborted = rollout.await(Duration.ofMinutes(10));
+      sim.advance(Duration.ofMinutes(1));
+
+      CanaryAssertions.assertThat(aborted).hasPhase(Phase.ABORTED);
+      assertThat(aborted.stableRevision().orElseThrow().workload()).isEqualTo(V1);
+      assertThatVirtualService(sim, NS, "helloworld").hasRouteWeights(null, 100, 0);
+      assertThat(sim.traffic().sampleByImage(V2, abortedAt, sim.scheduler().now()).requests()).isZero();
+      for (String version : List.of(V1, V2)) {
+        assertThat(deployment(sim, NS, version)).as("the user's Deployment %s after abort", version).isNotNull();
+        assertThat(hpa(sim, NS, version)).as("the user's HPA %s after abort", version).isNotNull();
+        assertThat(bounds(hpa(sim, NS, version))).as("the user's HPA %s bounds", version).isEqualTo("1..10");
+        assertThat(hpa(sim, NS, version).getMetadata().getAnnotations()).as("HPA %s annotations", version)
+            .doesNotContainKey("canary.io/original-bounds");
+      }
+    }
+  }
+
   /** The replicas of the revision whose name starts with {@code workload} in the latest timeline sample. */
   private static int replicasNow(Timeline timeline, String workload) {
     List<Timeline.Sample> samples = timeline.samples();
