@@ -34,10 +34,7 @@ class RolloutsDemoBadRevisionTest {
       SimulatedCluster sim) {
     sim.traffic().behaviour(PodMatcher.image(RED), Behaviour.builder().errorRate(0.2).build());
     RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
-    CanarySpec spec = CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
-        .withAnalysis(AnalysisSpec.builder().name("success-rate")
-            .gate(AnalysisGates.successRate(sim.traffic().metricSource(), 0.95, 50))
-            .interval(Duration.ofSeconds(30)).build());
+    CanarySpec spec = withSuccessRateAnalysis(sim);
 
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, DEMO_NS)) {
       RolloutHandle rollout = canary.start(spec);
@@ -67,5 +64,37 @@ class RolloutsDemoBadRevisionTest {
       CanaryAssertions.assertThat(sim.timeline()).hasMarkerContaining("analysis success-rate FAIL");
       assertThat(InCluster.eventReasons(sim, DEMO_NS, "Deployment", DEMO_DEPLOYMENT)).contains("RolloutAborted");
     }
+  }
+
+  @Test
+  void retryAfterTheFixStartsOverWithANewCanaryAndPromotesRed(SimulatedCluster sim) {
+    sim.traffic().behaviour(PodMatcher.image(RED), Behaviour.builder().errorRate(0.2).build());
+    RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
+    try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, DEMO_NS)) {
+      RolloutHandle rollout = canary.start(withSuccessRateAnalysis(sim));
+      CanaryAssertions.assertThat(rollout.await(Duration.ofMinutes(10))).hasPhase(Phase.ABORTED);
+      assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).isNull();
+
+      sim.traffic().behaviour(PodMatcher.image(RED), Behaviour.healthy());
+      rollout.retry();
+      RolloutStatus paused = rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 20,
+          Duration.ofMinutes(10));
+      assertThat(paused.abortReason()).isEmpty();
+      assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary made again by retry").isNotNull();
+      assertThat(InCluster.hpa(sim, DEMO_NS, ScenarioSpecs.DEMO_CANARY_HPA)).as("canary HPA made again").isNotNull();
+      rollout.promote();
+      RolloutStatus done = rollout.await(Duration.ofHours(1));
+
+      CanaryAssertions.assertThat(done).hasPhase(Phase.SUCCEEDED).hasNoAbortReason();
+      seed.assertEndedWithStableOn(sim, RED);
+    }
+  }
+
+  /** The demo's plan with a background check that at least 95% of the canary's requests succeed. */
+  private static CanarySpec withSuccessRateAnalysis(SimulatedCluster sim) {
+    return CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
+        .withAnalysis(AnalysisSpec.builder().name("success-rate")
+            .gate(AnalysisGates.successRate(sim.traffic().metricSource(), 0.95, 50))
+            .interval(Duration.ofSeconds(30)).build());
   }
 }
