@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,9 +42,38 @@ class DynamicStableScaleTest {
   @Test
   void stableAutoscalerShrinksOnlyAfterTheWeightAndTheDelayAndAbortRestoresItBeforeTheTraffic(SimulatedCluster sim) {
     RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
+    shrinkStableAtTwentyPercentThenAbort(sim);
+
+    List<ObservedRequest> writes = sim.writesUnderTest();
+    int weight20 = firstIndex(writes, 0, w -> isVirtualServiceWrite(w) && canaryWeight(w) == 20);
+    int shrink = firstIndex(writes, 0, w -> isStableHpaWrite(w) && maxReplicas(w).orElse(6) < 6);
+    int restore = firstIndex(writes, shrink + 1, w -> isStableHpaWrite(w) && maxReplicas(w).orElse(0) == 6);
+    int trafficBack = firstIndex(writes, weight20 + 1, w -> isVirtualServiceWrite(w) && canaryWeight(w) == 0);
+    assertThat(weight20).as("the weight is written before the stable shrinks").isLessThan(shrink);
+    assertThat(Duration.between(writes.get(weight20).at(), writes.get(shrink).at()))
+        .as("time between the weight and the shrink").isGreaterThanOrEqualTo(DELAY);
+    assertThat(restore).as("abort gives the stable bounds back before the traffic").isLessThan(trafficBack);
+    seed.assertEndedWithStableOn(sim, BLUE);
+  }
+
+  @Disabled("canary-core: RolloutDriver turns Action.ScaleStable with no replicas (the user's scale given back) into "
+      + "CanaryScaled(\"stable\", scale.replicas().orElse(-1), ...), so the event and the Kubernetes Event read "
+      + "'Scaled stable to -1 replicas (abort: stable needs all its pods back)'")
+  @Test
+  void theEventsTellTheStableShrinkAndItsScaleGivenBackInWordsAUserCanRead(SimulatedCluster sim) {
+    RolloutsDemoSeed.runningWithBrowsers(sim);
+    shrinkStableAtTwentyPercentThenAbort(sim);
+
+    assertThat(InCluster.eventMessages(sim, DEMO_NS, "Deployment", DEMO_DEPLOYMENT))
+        .as("what kubectl describe tells of the stable's scale")
+        .anyMatch(m -> m.contains("Scaled stable to 5 replicas"))
+        .noneMatch(m -> m.contains("-1 replicas"));
+  }
+
+  /** Runs the demo with dynamic stable scale to 20%, lets the stable shrink, then aborts. */
+  private static void shrinkStableAtTwentyPercentThenAbort(SimulatedCluster sim) {
     CanarySpec spec = CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
         .withScaling(ScalingOptions.builder().dynamicStableScale(true).stableScaleDownDelay(DELAY).build());
-
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, DEMO_NS)) {
       RolloutHandle rollout = canary.start(spec);
       rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 20, Duration.ofMinutes(10));
@@ -55,17 +85,6 @@ class DynamicStableScaleTest {
 
       rollout.abort();
       CanaryAssertions.assertThat(rollout.await(Duration.ofMinutes(10))).hasPhase(Phase.ABORTED);
-
-      List<ObservedRequest> writes = sim.writesUnderTest();
-      int weight20 = firstIndex(writes, 0, w -> isVirtualServiceWrite(w) && canaryWeight(w) == 20);
-      int shrink = firstIndex(writes, 0, w -> isStableHpaWrite(w) && maxReplicas(w).orElse(6) < 6);
-      int restore = firstIndex(writes, shrink + 1, w -> isStableHpaWrite(w) && maxReplicas(w).orElse(0) == 6);
-      int trafficBack = firstIndex(writes, weight20 + 1, w -> isVirtualServiceWrite(w) && canaryWeight(w) == 0);
-      assertThat(weight20).as("the weight is written before the stable shrinks").isLessThan(shrink);
-      assertThat(Duration.between(writes.get(weight20).at(), writes.get(shrink).at()))
-          .as("time between the weight and the shrink").isGreaterThanOrEqualTo(DELAY);
-      assertThat(restore).as("abort gives the stable bounds back before the traffic").isLessThan(trafficBack);
-      seed.assertEndedWithStableOn(sim, BLUE);
     }
   }
 

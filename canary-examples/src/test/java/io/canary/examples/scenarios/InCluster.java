@@ -2,12 +2,14 @@ package io.canary.examples.scenarios;
 
 import io.canary.testing.ObservedRequest;
 import io.canary.testing.SimulatedCluster;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** What the simulated API server holds and what the code under test asked of it, read as a user would. */
 final class InCluster {
@@ -44,12 +46,19 @@ final class InCluster {
     return s.getSpec().getSelector();
   }
 
-  /** The reasons of the Kubernetes Events recorded on {@code kind/name}, oldest first. */
+  /** The reasons of the Kubernetes Events recorded on {@code kind/name}. */
   static List<String> eventReasons(SimulatedCluster sim, String namespace, String kind, String name) {
+    return events(sim, namespace, kind, name).map(Event::getReason).toList();
+  }
+
+  /** The messages of the Kubernetes Events recorded on {@code kind/name}. */
+  static List<String> eventMessages(SimulatedCluster sim, String namespace, String kind, String name) {
+    return events(sim, namespace, kind, name).map(Event::getMessage).toList();
+  }
+
+  private static Stream<Event> events(SimulatedCluster sim, String namespace, String kind, String name) {
     return sim.client().v1().events().inNamespace(namespace).list().getItems().stream()
-        .filter(e -> kind.equals(e.getInvolvedObject().getKind()) && name.equals(e.getInvolvedObject().getName()))
-        .map(io.fabric8.kubernetes.api.model.Event::getReason)
-        .toList();
+        .filter(e -> kind.equals(e.getInvolvedObject().getKind()) && name.equals(e.getInvolvedObject().getName()));
   }
 
   /** The writes the code under test made to objects whose path ends with {@code /<resource>/<name>}. */
