@@ -24,6 +24,7 @@ import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,6 +90,24 @@ class RolloutsDemoSubsetsTest {
 
       assertThat(InCluster.eventReasons(sim, DEMO_NS, "Deployment", DEMO_DEPLOYMENT))
           .contains("RolloutStarted", "WeightChanged", "RolloutPromoted");
+    }
+  }
+
+  @Disabled("canary-hpa: Bounds.apply sets metadata.annotations to null when no annotation is left, while fabric8 "
+      + "reads an HPA without annotations as an empty map; Hpas.edit's changed.equals(current) is then false and "
+      + "promote and removeCanary each send the user's HPA a JSON Patch holding only the resourceVersion")
+  @Test
+  void theUsersAutoscalerIsNotWrittenWhenTheRolloutNeverChangesItsBounds(SimulatedCluster sim) {
+    RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
+    try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, DEMO_NS)) {
+      RolloutHandle rollout = canary.start(ScenarioSpecs.rolloutsDemo());
+      pausedAtWeight(rollout, 20);
+      rollout.promoteFully();
+      CanaryAssertions.assertThat(rollout.await(Duration.ofHours(1))).hasPhase(Phase.SUCCEEDED);
+
+      seed.assertEndedWithStableOn(sim, RED);
+      assertThat(InCluster.writesTo(sim, "horizontalpodautoscalers", ScenarioSpecs.DEMO_HPA))
+          .as("writes to the user's HPA, whose bounds no step changed").isEmpty();
     }
   }
 
