@@ -165,6 +165,24 @@ class HelloworldVersionsTest {
   }
 
   @Test
+  void promotingFullyDuringTheFocusedCanaryDropsTheCompanyRouteAndSendsEveryoneToV2(SimulatedCluster sim) {
+    List<String> seedHosts = sim.virtualService(NS, "helloworld").orElseThrow().getSpec().getHosts();
+    CanarySpec spec = ScenarioSpecs.helloworld(
+        Step.setHeaderRoute("company-users", 50, RouteMatch.header("cookie", StringMatch.regex(COMPANY_COOKIE))),
+        Step.pause(), Step.setWeight(50), Step.pause());
+    try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
+        client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
+      RolloutHandle rollout = canary.start(spec);
+      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      rollout.promoteFully();
+      CanaryAssertions.assertThat(rollout.await(Duration.ofMinutes(30))).hasPhase(Phase.SUCCEEDED);
+
+      assertThatVirtualService(sim, NS, "helloworld").hasHttpRouteNames((String) null).hasRouteWeights(null, 0, 100);
+      assertThat(sim.virtualService(NS, "helloworld").orElseThrow().getSpec().getHosts()).isEqualTo(seedHosts);
+    }
+  }
+
+  @Test
   void abortSendsEveryoneBackToV1AndLeavesBothOfTheUsersDeploymentsAndAutoscalersAsTheyWere(SimulatedCluster sim) {
     sim.traffic().flow("users").to(NS, "helloworld").rate(100);
     CanarySpec spec = ScenarioSpecs.helloworld(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
