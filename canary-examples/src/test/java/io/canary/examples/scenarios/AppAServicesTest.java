@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
+import io.canary.examples.ScenarioPlans;
 import io.canary.testing.CanaryAssertions;
 import io.canary.testing.CanarySimulation;
 import io.canary.testing.SimulatedCluster;
@@ -43,7 +44,7 @@ class AppAServicesTest {
     Instant start = sim.scheduler().now();
 
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, NS)) {
-      RolloutHandle rollout = canary.start(ScenarioSpecs.appA());
+      RolloutHandle rollout = canary.start(ScenarioPlans.appA());
       int[][] expectedWeights = {{80, 20}, {60, 40}, {40, 60}, {20, 80}};
       for (int[] weights : expectedWeights) {
         RolloutStatus paused = rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == weights[1],

@@ -2,11 +2,12 @@ package io.canary.examples.scenarios;
 
 import static io.canary.examples.scenarios.InCluster.bounds;
 import static io.canary.examples.scenarios.InCluster.hpa;
-import static io.canary.examples.scenarios.ScenarioSpecs.BLUE;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DEPLOYMENT;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_HPA;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_NS;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_VS;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.BLUE;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_DEPLOYMENT;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_HPA;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_NS;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_VS;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.RED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import io.canary.core.CanarySpec;
 import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.ScalingOptions;
+import io.canary.examples.ScenarioPlans;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.testing.CanaryAssertions;
 import io.canary.testing.CanarySimulation;
@@ -72,7 +74,7 @@ class DynamicStableScaleTest {
 
   /** Runs the demo with dynamic stable scale to 20%, lets the stable shrink, then aborts. */
   private static void shrinkStableAtTwentyPercentThenAbort(SimulatedCluster sim) {
-    CanarySpec spec = CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
+    CanarySpec spec = CanarySpec.copyOf(ScenarioPlans.rolloutsDemo(RED))
         .withScaling(ScalingOptions.builder().dynamicStableScale(true).stableScaleDownDelay(DELAY).build());
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, DEMO_NS)) {
       RolloutHandle rollout = canary.start(spec);
@@ -91,7 +93,7 @@ class DynamicStableScaleTest {
   @Test
   void boundsShrunkByOneRunnerAreGivenBackByAnotherThatResumesAndAborts(SimulatedCluster sim) {
     RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
-    CanarySpec spec = CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
+    CanarySpec spec = CanarySpec.copyOf(ScenarioPlans.rolloutsDemo(RED))
         .withScaling(ScalingOptions.builder().dynamicStableScale(true).stableScaleDownDelay(DELAY).build());
     try (RunnerOnSimulation first = RunnerOnSimulation.on(sim, DEMO_NS)) {
       first.start(spec).await(s -> s.phase() == Phase.PAUSED && s.stableScale().isPresent(), Duration.ofMinutes(10));

@@ -14,6 +14,7 @@ import io.canary.core.RolloutStatus;
 import io.canary.core.RouteMatch;
 import io.canary.core.Step;
 import io.canary.core.StringMatch;
+import io.canary.examples.ScenarioPlans;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.testing.CanaryAssertions;
 import io.canary.testing.CanarySimulation;
@@ -37,7 +38,6 @@ import org.junit.jupiter.api.Test;
 @CanarySimulation
 class HelloworldVersionsTest {
   private static final String NS = "default";
-  private static final String COMPANY_COOKIE = "^(.*?;)?(email=[^;]*@some-company-name.com)(;.*)?$";
   private static final String V1 = "helloworld-v1";
   private static final String V2 = "helloworld-v2";
 
@@ -66,10 +66,7 @@ class HelloworldVersionsTest {
         .users(UserGroup.withCookie("company", 1.0, "email", "jane@some-company-name.com"));
     sim.traffic().flow("others").to(NS, "helloworld").rate(80)
         .users(UserGroup.withCookie("others", 1.0, "email", "joe@example.com"));
-    CanarySpec spec = ScenarioSpecs.helloworld(
-        Step.setHeaderRoute("company-users", 50, RouteMatch.header("cookie", StringMatch.regex(COMPANY_COOKIE))),
-        Step.pause(), Step.removeHeaderRoute("company-users"),
-        Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
+    CanarySpec spec = ScenarioPlans.helloworld();
 
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
         client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
@@ -91,7 +88,8 @@ class HelloworldVersionsTest {
       rollout.promote();
 
       rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 10, Duration.ofMinutes(10));
-      assertThatVirtualService(sim, NS, "helloworld").hasHttpRouteNames((String) null).hasRouteWeights(null, 90, 10);
+      assertThatVirtualService(sim, NS, "helloworld").hasHttpRouteNames("company-users", null)
+          .hasRouteWeights("company-users", 50, 50).hasRouteWeights(null, 90, 10);
       rollout.promote();
       rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 50, Duration.ofMinutes(10));
       assertThatVirtualService(sim, NS, "helloworld").hasRouteWeights(null, 50, 50);
@@ -100,7 +98,7 @@ class HelloworldVersionsTest {
 
       CanaryAssertions.assertThat(done).hasPhase(Phase.SUCCEEDED);
       assertThat(done.stableRevision().orElseThrow().workload()).isEqualTo(V2);
-      assertThatVirtualService(sim, NS, "helloworld").hasRouteWeights(null, 0, 100);
+      assertThatVirtualService(sim, NS, "helloworld").hasHttpRouteNames((String) null).hasRouteWeights(null, 0, 100);
       Instant after = sim.scheduler().now();
       sim.advance(Duration.ofMinutes(1));
       assertThat(sim.traffic().sampleByImage(V1, after, sim.scheduler().now()).requests()).isZero();
@@ -123,7 +121,7 @@ class HelloworldVersionsTest {
   @Test
   void eachVersionsAutoscalerFollowsItsShareOfTheLoadAndBothReturnToTheirMinimumWithoutLoad(SimulatedCluster sim) {
     sim.traffic().flow("users").to(NS, "helloworld").rate(400);
-    CanarySpec spec = ScenarioSpecs.helloworld(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
+    CanarySpec spec = withSteps(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
         client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
       RolloutHandle rollout = canary.start(spec);
@@ -167,8 +165,8 @@ class HelloworldVersionsTest {
   @Test
   void promotingFullyDuringTheFocusedCanaryDropsTheCompanyRouteAndSendsEveryoneToV2(SimulatedCluster sim) {
     List<String> seedHosts = sim.virtualService(NS, "helloworld").orElseThrow().getSpec().getHosts();
-    CanarySpec spec = ScenarioSpecs.helloworld(
-        Step.setHeaderRoute("company-users", 50, RouteMatch.header("cookie", StringMatch.regex(COMPANY_COOKIE))),
+    CanarySpec spec = withSteps(
+        Step.setHeaderRoute("company-users", 50, RouteMatch.header("cookie", StringMatch.regex(ScenarioPlans.COMPANY_COOKIE))),
         Step.pause(), Step.setWeight(50), Step.pause());
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
         client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
@@ -185,7 +183,7 @@ class HelloworldVersionsTest {
   @Test
   void abortSendsEveryoneBackToV1AndLeavesBothOfTheUsersDeploymentsAndAutoscalersAsTheyWere(SimulatedCluster sim) {
     sim.traffic().flow("users").to(NS, "helloworld").rate(100);
-    CanarySpec spec = ScenarioSpecs.helloworld(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
+    CanarySpec spec = withSteps(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
         client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
       RolloutHandle rollout = canary.start(spec);
@@ -210,6 +208,11 @@ class HelloworldVersionsTest {
             .doesNotContainKey("canary.io/original-bounds");
       }
     }
+  }
+
+  /** The helloworld-versions plan with other steps. */
+  private static CanarySpec withSteps(Step... steps) {
+    return CanarySpec.copyOf(ScenarioPlans.helloworld()).withSteps(steps);
   }
 
   /** The replicas of the revision whose name starts with {@code workload} in the latest timeline sample. */

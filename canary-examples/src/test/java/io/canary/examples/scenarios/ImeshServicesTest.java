@@ -10,6 +10,7 @@ import io.canary.core.PauseReason;
 import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
+import io.canary.examples.ScenarioPlans;
 import io.canary.testing.CanaryAssertions;
 import io.canary.testing.CanarySimulation;
 import io.canary.testing.SimulatedCluster;
@@ -33,7 +34,7 @@ class ImeshServicesTest {
     InCluster.untilAvailable(sim, NS, "imesh-rollout");
     sim.traffic().flow("visitors").throughGateway(NS + "/imesh-gateway").to(NS, "imesh.example.com").rate(10);
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, NS)) {
-      RolloutHandle rollout = canary.start(ScenarioSpecs.imesh());
+      RolloutHandle rollout = canary.start(ScenarioPlans.imesh());
       RolloutStatus paused = rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
       Instant pausedAt = sim.scheduler().now();
 
@@ -77,7 +78,7 @@ class ImeshServicesTest {
     VirtualService seedVs = sim.virtualService(NS, VS).orElseThrow();
     Map<String, String> seedSelector = selector(sim, NS, "stable-svc");
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, NS)) {
-      RolloutHandle rollout = canary.start(ScenarioSpecs.imesh());
+      RolloutHandle rollout = canary.start(ScenarioPlans.imesh());
       rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
       assertThat(canaryPods(sim)).hasSize(1);
 

@@ -1,8 +1,8 @@
 package io.canary.examples.scenarios;
 
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_NS;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_VS;
-import static io.canary.examples.scenarios.ScenarioSpecs.RED;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_NS;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_VS;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.RED;
 import static io.canary.testing.CanaryAssertions.assertThatVirtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +10,7 @@ import io.canary.core.CanarySpec;
 import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
+import io.canary.examples.ScenarioPlans;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.testing.CanaryAssertions;
 import io.canary.testing.CanarySimulation;
@@ -25,7 +26,7 @@ class ResumeOnSimulatedClusterTest {
   @Test
   void aSecondRunnerResumesFromTheStateInTheClusterAndFinishesWithTheSameFinalState(SimulatedCluster sim) {
     RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
-    CanarySpec spec = ScenarioSpecs.rolloutsDemo();
+    CanarySpec spec = ScenarioPlans.rolloutsDemo(RED);
     Instant start = sim.scheduler().now();
 
     RolloutStatus whenStopped;

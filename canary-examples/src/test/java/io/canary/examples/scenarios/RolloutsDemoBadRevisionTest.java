@@ -1,12 +1,12 @@
 package io.canary.examples.scenarios;
 
 import static io.canary.examples.scenarios.InCluster.deployment;
-import static io.canary.examples.scenarios.ScenarioSpecs.BLUE;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DEPLOYMENT;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_NS;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_VS;
-import static io.canary.examples.scenarios.ScenarioSpecs.RED;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.BLUE;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_CANARY;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_DEPLOYMENT;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_NS;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_VS;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.RED;
 import static io.canary.testing.CanaryAssertions.assertThatVirtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +16,7 @@ import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
 import io.canary.core.analysis.AnalysisGates;
+import io.canary.examples.ScenarioPlans;
 import io.canary.testing.Behaviour;
 import io.canary.testing.CanaryAssertions;
 import io.canary.testing.CanarySimulation;
@@ -46,7 +47,7 @@ class RolloutsDemoBadRevisionTest {
       assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 100, 0)
           .hasSameUnownedFieldsAs(seed.seedVs);
       assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary pods stay for the abort delay").isNotNull();
-      assertThat(InCluster.hpa(sim, DEMO_NS, ScenarioSpecs.DEMO_CANARY_HPA)).as("canary HPA during the abort delay")
+      assertThat(InCluster.hpa(sim, DEMO_NS, RolloutsDemoObjects.DEMO_CANARY_HPA)).as("canary HPA during the abort delay")
           .isNotNull();
 
       RolloutStatus aborted = rollout.await(Duration.ofMinutes(5));
@@ -81,7 +82,7 @@ class RolloutsDemoBadRevisionTest {
           Duration.ofMinutes(10));
       assertThat(paused.abortReason()).isEmpty();
       assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary made again by retry").isNotNull();
-      assertThat(InCluster.hpa(sim, DEMO_NS, ScenarioSpecs.DEMO_CANARY_HPA)).as("canary HPA made again").isNotNull();
+      assertThat(InCluster.hpa(sim, DEMO_NS, RolloutsDemoObjects.DEMO_CANARY_HPA)).as("canary HPA made again").isNotNull();
       rollout.promote();
       RolloutStatus done = rollout.await(Duration.ofHours(1));
 
@@ -92,7 +93,7 @@ class RolloutsDemoBadRevisionTest {
 
   /** The demo's plan with a background check that at least 95% of the canary's requests succeed. */
   private static CanarySpec withSuccessRateAnalysis(SimulatedCluster sim) {
-    return CanarySpec.copyOf(ScenarioSpecs.rolloutsDemo())
+    return CanarySpec.copyOf(ScenarioPlans.rolloutsDemo(RED))
         .withAnalysis(AnalysisSpec.builder().name("success-rate")
             .gate(AnalysisGates.successRate(sim.traffic().metricSource(), 0.95, 50))
             .interval(Duration.ofSeconds(30)).build());

@@ -3,19 +3,20 @@ package io.canary.examples.scenarios;
 import static io.canary.examples.scenarios.InCluster.deployment;
 import static io.canary.examples.scenarios.InCluster.hpa;
 import static io.canary.examples.scenarios.InCluster.image;
-import static io.canary.examples.scenarios.ScenarioSpecs.BLUE;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_CANARY_HPA;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_DEPLOYMENT;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_NS;
-import static io.canary.examples.scenarios.ScenarioSpecs.DEMO_VS;
-import static io.canary.examples.scenarios.ScenarioSpecs.RED;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.BLUE;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_CANARY;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_CANARY_HPA;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_DEPLOYMENT;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_NS;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_VS;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.RED;
 import static io.canary.testing.CanaryAssertions.assertThatVirtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
+import io.canary.examples.ScenarioPlans;
 import io.canary.testing.CanaryAssertions;
 import io.canary.testing.CanarySimulation;
 import io.canary.testing.FlowStats;
@@ -41,7 +42,7 @@ class RolloutsDemoSubsetsTest {
     Instant start = sim.scheduler().now();
 
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, DEMO_NS)) {
-      RolloutHandle rollout = canary.start(ScenarioSpecs.rolloutsDemo());
+      RolloutHandle rollout = canary.start(ScenarioPlans.rolloutsDemo(RED));
 
       pausedAtWeight(rollout, 20);
       assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 80, 20)
@@ -100,13 +101,13 @@ class RolloutsDemoSubsetsTest {
   void theUsersAutoscalerIsNotWrittenWhenTheRolloutNeverChangesItsBounds(SimulatedCluster sim) {
     RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
     try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, DEMO_NS)) {
-      RolloutHandle rollout = canary.start(ScenarioSpecs.rolloutsDemo());
+      RolloutHandle rollout = canary.start(ScenarioPlans.rolloutsDemo(RED));
       pausedAtWeight(rollout, 20);
       rollout.promoteFully();
       CanaryAssertions.assertThat(rollout.await(Duration.ofHours(1))).hasPhase(Phase.SUCCEEDED);
 
       seed.assertEndedWithStableOn(sim, RED);
-      assertThat(InCluster.writesTo(sim, "horizontalpodautoscalers", ScenarioSpecs.DEMO_HPA))
+      assertThat(InCluster.writesTo(sim, "horizontalpodautoscalers", RolloutsDemoObjects.DEMO_HPA))
           .as("writes to the user's HPA, whose bounds no step changed").isEmpty();
     }
   }
