@@ -11,9 +11,7 @@ import io.canary.core.CanarySpec;
 import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
-import io.canary.core.RouteMatch;
 import io.canary.core.Step;
-import io.canary.core.StringMatch;
 import io.canary.examples.ScenarioPlans;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.testing.CanaryAssertions;
@@ -68,8 +66,7 @@ class HelloworldVersionsTest {
         .users(UserGroup.withCookie("others", 1.0, "email", "joe@example.com"));
     CanarySpec spec = ScenarioPlans.helloworld();
 
-    try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
-        client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
+    try (RunnerOnSimulation canary = runner(sim)) {
       RolloutHandle rollout = canary.start(spec);
       rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
       assertThatVirtualService(sim, NS, "helloworld").hasHttpRouteNames("company-users", null)
@@ -121,9 +118,8 @@ class HelloworldVersionsTest {
   @Test
   void eachVersionsAutoscalerFollowsItsShareOfTheLoadAndBothReturnToTheirMinimumWithoutLoad(SimulatedCluster sim) {
     sim.traffic().flow("users").to(NS, "helloworld").rate(400);
-    CanarySpec spec = withSteps(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
-    try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
-        client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
+    CanarySpec spec = tenThenFiftyPercent();
+    try (RunnerOnSimulation canary = runner(sim)) {
       RolloutHandle rollout = canary.start(spec);
       Timeline timeline = sim.timeline();
 
@@ -165,11 +161,8 @@ class HelloworldVersionsTest {
   @Test
   void promotingFullyDuringTheFocusedCanaryDropsTheCompanyRouteAndSendsEveryoneToV2(SimulatedCluster sim) {
     List<String> seedHosts = sim.virtualService(NS, "helloworld").orElseThrow().getSpec().getHosts();
-    CanarySpec spec = withSteps(
-        Step.setHeaderRoute("company-users", 50, RouteMatch.header("cookie", StringMatch.regex(ScenarioPlans.COMPANY_COOKIE))),
-        Step.pause(), Step.setWeight(50), Step.pause());
-    try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
-        client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
+    CanarySpec spec = ScenarioPlans.helloworld();
+    try (RunnerOnSimulation canary = runner(sim)) {
       RolloutHandle rollout = canary.start(spec);
       rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
       rollout.promoteFully();
@@ -183,9 +176,8 @@ class HelloworldVersionsTest {
   @Test
   void abortSendsEveryoneBackToV1AndLeavesBothOfTheUsersDeploymentsAndAutoscalersAsTheyWere(SimulatedCluster sim) {
     sim.traffic().flow("users").to(NS, "helloworld").rate(100);
-    CanarySpec spec = withSteps(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
-    try (RunnerOnSimulation canary = RunnerOnSimulation.on(sim, sim.client(), NS,
-        client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build())) {
+    CanarySpec spec = tenThenFiftyPercent();
+    try (RunnerOnSimulation canary = runner(sim)) {
       RolloutHandle rollout = canary.start(spec);
       rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 10, Duration.ofMinutes(10));
       rollout.promote();
@@ -210,9 +202,16 @@ class HelloworldVersionsTest {
     }
   }
 
-  /** The helloworld-versions plan with other steps. */
-  private static CanarySpec withSteps(Step... steps) {
-    return CanarySpec.copyOf(ScenarioPlans.helloworld()).withSteps(steps);
+  /** The seed's route has only v1: the router adds the v2 destination, at weight 0, in its first write. */
+  private static RunnerOnSimulation runner(SimulatedCluster sim) {
+    return RunnerOnSimulation.on(sim, sim.client(), NS,
+        client -> IstioTrafficRouter.builder(client).addMissingCanaryDestinations(true).build());
+  }
+
+  /** The helloworld-versions plan without the focused canary: 90/10, 50/50, each until promoted. */
+  private static CanarySpec tenThenFiftyPercent() {
+    return CanarySpec.copyOf(ScenarioPlans.helloworld())
+        .withSteps(Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause());
   }
 
   /** The replicas of the revision whose name starts with {@code workload} in the latest timeline sample. */
