@@ -19,7 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** A runner that stops mid-pause leaves everything in the cluster; another one, started later, finishes the job. */
+/**
+ * A runner that stops (mid-pause, while the stable rolls out, during the abort delay) leaves everything
+ * in the cluster as it is; another one, with its own adapters and client, started later, finishes the job
+ * from the status in the cluster.
+ */
 @CanarySimulation(scenario = "rollouts-demo-subsets", podStartupSeconds = 10)
 class ResumeOnSimulatedClusterTest {
 
@@ -59,6 +63,49 @@ class ResumeOnSimulatedClusterTest {
       assertThat(canaryCreations(sim)).as("the second runner found the canary, made none").isEqualTo(canaryCreations);
       assertThat(sim.traffic().flowStats(RolloutsDemoSeed.BROWSERS, start, sim.scheduler().now()).unavailable())
           .as("503s while nobody drove the rollout and after").isZero();
+    }
+  }
+
+  @Test
+  void aRunnerStoppedWhileTheStableRollsOutToRedIsFollowedByOneThatCompletesThePromotion(SimulatedCluster sim) {
+    RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
+    CanarySpec spec = ScenarioPlans.rolloutsDemo(RED);
+    Instant start = sim.scheduler().now();
+    try (RunnerOnSimulation first = RunnerOnSimulation.on(sim, DEMO_NS)) {
+      RolloutHandle rollout = first.start(spec);
+      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
+      rollout.promoteFully();
+      rollout.await(s -> s.phase() == Phase.PROMOTING, Duration.ofMinutes(10));
+    }
+    sim.advance(Duration.ofMinutes(2));
+
+    try (RunnerOnSimulation second = RunnerOnSimulation.on(sim, sim.newClient(), DEMO_NS, IstioTrafficRouter::create)) {
+      RolloutHandle resumed = second.start(spec);
+      CanaryAssertions.assertThat(resumed.await(Duration.ofHours(1))).hasPhase(Phase.SUCCEEDED);
+      seed.assertEndedWithStableOn(sim, RED);
+      assertThat(sim.traffic().flowStats(RolloutsDemoSeed.BROWSERS, start, sim.scheduler().now()).unavailable())
+          .as("503s across the hand-over").isZero();
+    }
+  }
+
+  @Test
+  void aRunnerStoppedDuringTheAbortDelayIsFollowedByOneThatRemovesTheCanary(SimulatedCluster sim) {
+    RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
+    CanarySpec spec = ScenarioPlans.rolloutsDemo(RED);
+    try (RunnerOnSimulation first = RunnerOnSimulation.on(sim, DEMO_NS)) {
+      RolloutHandle rollout = first.start(spec);
+      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
+      rollout.abort();
+      rollout.await(s -> s.phase() == Phase.ABORTING, Duration.ofMinutes(1));
+    }
+    sim.advance(Duration.ofMinutes(2));
+    assertThat(InCluster.deployment(sim, DEMO_NS, RolloutsDemoObjects.DEMO_CANARY))
+        .as("the canary, left by the stopped runner").isNotNull();
+
+    try (RunnerOnSimulation second = RunnerOnSimulation.on(sim, sim.newClient(), DEMO_NS, IstioTrafficRouter::create)) {
+      RolloutHandle resumed = second.start(spec);
+      CanaryAssertions.assertThat(resumed.await(Duration.ofHours(1))).hasPhase(Phase.ABORTED);
+      seed.assertEndedWithStableOn(sim, RolloutsDemoObjects.BLUE);
     }
   }
 
