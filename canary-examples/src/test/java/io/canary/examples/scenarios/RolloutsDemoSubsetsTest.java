@@ -75,6 +75,10 @@ class RolloutsDemoSubsetsTest {
       // Pods per revision: the canary starts at its autoscaler's minimum (2), not the Deployment's 5;
       // the load makes the autoscalers grow each revision; blue is gone at the end.
       CanaryAssertions.assertThat(sim.timeline()).replicasOf(DEMO_CANARY).first().isEqualTo(2);
+      assertThat(InCluster.writesTo(sim, "deployments", DEMO_CANARY))
+          .as("the canary's replicas, written once before its autoscaler exists, then left to it")
+          .filteredOn(w -> w.body().contains("/spec/replicas")).singleElement()
+          .satisfies(w -> assertThat(w.body()).contains("\"path\":\"/spec/replicas\",\"value\":2}"));
       CanaryAssertions.assertThat(sim.timeline()).replicasOf(DEMO_CANARY).contains(6).allMatch(n -> n <= 6);
       CanaryAssertions.assertThat(sim.timeline()).replicasOf(DEMO_DEPLOYMENT + ":blue").startsWith(5).contains(6)
           .endsWith(0);
