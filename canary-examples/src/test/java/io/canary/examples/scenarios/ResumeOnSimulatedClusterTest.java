@@ -17,6 +17,8 @@ import io.canary.testing.CanarySimulation;
 import io.canary.testing.SimulatedCluster;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,43 +71,45 @@ class ResumeOnSimulatedClusterTest {
   @Test
   void aRunnerStoppedWhileTheStableRollsOutToRedIsFollowedByOneThatCompletesThePromotion(SimulatedCluster sim) {
     RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
-    CanarySpec spec = ScenarioPlans.rolloutsDemo(RED);
     Instant start = sim.scheduler().now();
-    try (RunnerOnSimulation first = RunnerOnSimulation.on(sim, DEMO_NS)) {
-      RolloutHandle rollout = first.start(spec);
-      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
-      rollout.promoteFully();
-      rollout.await(s -> s.phase() == Phase.PROMOTING, Duration.ofMinutes(10));
-    }
-    sim.advance(Duration.ofMinutes(2));
+    stopWhenIn(sim, RolloutHandle::promoteFully, Phase.PROMOTING);
 
-    try (RunnerOnSimulation second = RunnerOnSimulation.on(sim, sim.newClient(), DEMO_NS, IstioTrafficRouter::create)) {
-      RolloutHandle resumed = second.start(spec);
-      CanaryAssertions.assertThat(resumed.await(Duration.ofHours(1))).hasPhase(Phase.SUCCEEDED);
-      seed.assertEndedWithStableOn(sim, RED);
-      assertThat(sim.traffic().flowStats(RolloutsDemoSeed.BROWSERS, start, sim.scheduler().now()).unavailable())
-          .as("503s across the hand-over").isZero();
-    }
+    CanaryAssertions.assertThat(resumeToTheEnd(sim)).hasPhase(Phase.SUCCEEDED);
+    seed.assertEndedWithStableOn(sim, RED);
+    assertThat(sim.traffic().flowStats(RolloutsDemoSeed.BROWSERS, start, sim.scheduler().now()).unavailable())
+        .as("503s across the hand-over").isZero();
   }
 
   @Test
   void aRunnerStoppedDuringTheAbortDelayIsFollowedByOneThatRemovesTheCanary(SimulatedCluster sim) {
     RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);
-    CanarySpec spec = ScenarioPlans.rolloutsDemo(RED);
-    try (RunnerOnSimulation first = RunnerOnSimulation.on(sim, DEMO_NS)) {
-      RolloutHandle rollout = first.start(spec);
-      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
-      rollout.abort();
-      rollout.await(s -> s.phase() == Phase.ABORTING, Duration.ofMinutes(1));
-    }
-    sim.advance(Duration.ofMinutes(2));
+    stopWhenIn(sim, RolloutHandle::abort, Phase.ABORTING);
     assertThat(InCluster.deployment(sim, DEMO_NS, RolloutsDemoObjects.DEMO_CANARY))
         .as("the canary, left by the stopped runner").isNotNull();
 
+    CanaryAssertions.assertThat(resumeToTheEnd(sim)).hasPhase(Phase.ABORTED);
+    seed.assertEndedWithStableOn(sim, RolloutsDemoObjects.BLUE);
+  }
+
+  /**
+   * Runs the demo's plan to its first pause, applies {@code control}, stops the runner once the
+   * rollout is in {@code phase}, and lets two minutes pass with no runner.
+   */
+  private static void stopWhenIn(SimulatedCluster sim,
+      Function<RolloutHandle, CompletableFuture<RolloutStatus>> control, Phase phase) {
+    try (RunnerOnSimulation first = RunnerOnSimulation.on(sim, DEMO_NS)) {
+      RolloutHandle rollout = first.start(ScenarioPlans.rolloutsDemo(RED));
+      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
+      control.apply(rollout);
+      rollout.await(s -> s.phase() == phase, Duration.ofMinutes(10));
+    }
+    sim.advance(Duration.ofMinutes(2));
+  }
+
+  /** Another runner, with its own client and adapters, takes the rollout up from the cluster and runs it to its end. */
+  private static RolloutStatus resumeToTheEnd(SimulatedCluster sim) {
     try (RunnerOnSimulation second = RunnerOnSimulation.on(sim, sim.newClient(), DEMO_NS, IstioTrafficRouter::create)) {
-      RolloutHandle resumed = second.start(spec);
-      CanaryAssertions.assertThat(resumed.await(Duration.ofHours(1))).hasPhase(Phase.ABORTED);
-      seed.assertEndedWithStableOn(sim, RolloutsDemoObjects.BLUE);
+      return second.start(ScenarioPlans.rolloutsDemo(RED)).await(Duration.ofHours(1));
     }
   }
 

@@ -1,8 +1,10 @@
 package io.canary.examples.scenarios;
 
 import static io.canary.examples.scenarios.InCluster.deployment;
+import static io.canary.examples.scenarios.InCluster.hpa;
 import static io.canary.examples.scenarios.RolloutsDemoObjects.BLUE;
 import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_CANARY;
+import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_CANARY_HPA;
 import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_DEPLOYMENT;
 import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_NS;
 import static io.canary.examples.scenarios.RolloutsDemoObjects.DEMO_VS;
@@ -47,7 +49,7 @@ class RolloutsDemoBadRevisionTest {
       assertThatVirtualService(sim, DEMO_NS, DEMO_VS).hasRouteWeights("route-one", 100, 0)
           .hasSameUnownedFieldsAs(seed.seedVs);
       assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary pods stay for the abort delay").isNotNull();
-      assertThat(InCluster.hpa(sim, DEMO_NS, RolloutsDemoObjects.DEMO_CANARY_HPA)).as("canary HPA during the abort delay")
+      assertThat(hpa(sim, DEMO_NS, DEMO_CANARY_HPA)).as("canary HPA during the abort delay")
           .isNotNull();
 
       RolloutStatus aborted = rollout.await(Duration.ofMinutes(5));
@@ -82,7 +84,7 @@ class RolloutsDemoBadRevisionTest {
           Duration.ofMinutes(10));
       assertThat(paused.abortReason()).isEmpty();
       assertThat(deployment(sim, DEMO_NS, DEMO_CANARY)).as("canary made again by retry").isNotNull();
-      assertThat(InCluster.hpa(sim, DEMO_NS, RolloutsDemoObjects.DEMO_CANARY_HPA)).as("canary HPA made again").isNotNull();
+      assertThat(hpa(sim, DEMO_NS, DEMO_CANARY_HPA)).as("canary HPA made again").isNotNull();
       rollout.promote();
       RolloutStatus done = rollout.await(Duration.ofHours(1));
 
