@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,9 +57,6 @@ class DynamicStableScaleTest {
     seed.assertEndedWithStableOn(sim, BLUE);
   }
 
-  @Disabled("canary-core: RolloutDriver turns Action.ScaleStable with no replicas (the user's scale given back) into "
-      + "CanaryScaled(\"stable\", scale.replicas().orElse(-1), ...), so the event and the Kubernetes Event read "
-      + "'Scaled stable to -1 replicas (abort: stable needs all its pods back)'")
   @Test
   void theEventsTellTheStableShrinkAndItsScaleGivenBackInWordsAUserCanRead(SimulatedCluster sim) {
     RolloutsDemoSeed.runningWithBrowsers(sim);

@@ -25,7 +25,6 @@ import io.fabric8.istio.api.networking.v1.VirtualService;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -98,9 +97,6 @@ class RolloutsDemoSubsetsTest {
     }
   }
 
-  @Disabled("canary-hpa: Bounds.apply sets metadata.annotations to null when no annotation is left, while fabric8 "
-      + "reads an HPA without annotations as an empty map; Hpas.edit's changed.equals(current) is then false and "
-      + "promote and removeCanary each send the user's HPA a JSON Patch holding only the resourceVersion")
   @Test
   void theUsersAutoscalerIsNotWrittenWhenTheRolloutNeverChangesItsBounds(SimulatedCluster sim) {
     RolloutsDemoSeed seed = RolloutsDemoSeed.runningWithBrowsers(sim);

@@ -8,16 +8,12 @@ import io.canary.testing.SimulatedCluster;
 import io.canary.testing.Timeline;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The timeline's request figures agree with what the users sent. */
 @CanarySimulation(scenario = "imesh-services")
 class TimelineRequestRateTest {
 
-  @Disabled("canary-testing: SimulatedCluster.sampleTimeline runs before the traffic tick of the same virtual "
-      + "instant and counts ticks in (now - interval, now], so each sample holds interval/tick - 1 ticks: "
-      + "request rates are 10% low with the default 1 s tick and 10 s interval")
   @Test
   void aSteadyFlowShowsItsWholeRateInEverySample(SimulatedCluster sim) {
     InCluster.untilAvailable(sim, "deb-ns", "imesh-rollout");
