@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** What the figures of a benchmark depend on, and the small helpers every benchmark prints with. */
 final class MachineFacts {
@@ -42,7 +44,12 @@ final class MachineFacts {
    */
   static void logToFile(String benchmark) {
     System.setProperty("org.slf4j.simpleLogger.logFile", "target/" + benchmark + ".log");
+    // fabric8's mock server logs every request it answers on the console (java.util.logging).
+    MOCK_SERVER_LOG.setLevel(Level.WARNING);
   }
+
+  /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+  private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
 
   static int liveThreads() {
     return ManagementFactory.getThreadMXBean().getThreadCount();

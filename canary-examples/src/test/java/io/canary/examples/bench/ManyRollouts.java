@@ -48,6 +48,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +58,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -73,7 +77,8 @@ import java.util.concurrent.atomic.LongAdder;
  * readiness from their watches, as against a real cluster. The controller holds the canaries back until
  * every rollout has started: that is when heap, threads and requests of waiting rollouts are measured.
  *
- * <p>Arguments: {@code [rollouts=1000] [namespaces=5] [quietSeconds=10]}. Prints figures; asserts nothing.
+ * <p>Arguments: {@code [rollouts=1000] [namespaces=5] [quietSeconds=10] [readyPerSecond=25]
+ * [leaseSeconds=15]}. Prints figures; asserts nothing.
  */
 public final class ManyRollouts {
   private static final String RUNNER_AGENT = "canary-bench-runner";
@@ -84,8 +89,15 @@ public final class ManyRollouts {
     int rollouts = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int namespaces = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int quietSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    // Canaries become ready at this pace (0: all at once, a burst): readiness changes, and the pauses
+    // after them, are spread as they would be across independent releases.
+    int readyPerSecond = args.length > 3 ? Integer.parseInt(args[3]) : 25;
+    // The runner's lease duration (renewed every third of it); 0: no lease, the in-memory lock.
+    int leaseSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 15;
     MachineFacts.logToFile("many-rollouts");
-    MachineFacts.print("ManyRollouts: " + rollouts + " rollouts in " + namespaces + " namespaces, one runner");
+    MachineFacts.print("ManyRollouts: " + rollouts + " rollouts in " + namespaces + " namespaces, one runner; canaries"
+        + " made ready " + (readyPerSecond == 0 ? "all at once" : readyPerSecond + " per second") + "; "
+        + (leaseSeconds == 0 ? "in-memory lock (no Lease)" : "LeaseRolloutLock, lease " + leaseSeconds + " s"));
 
     RequestCounter requests = new RequestCounter();
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -117,14 +129,16 @@ public final class ManyRollouts {
       Timings timings = new Timings(controller);
       SystemScheduler scheduler = SystemScheduler.create();
       KubernetesWorkloads workloads = KubernetesWorkloads.create(runnerClient);
-      CanaryRunner runner = CanaryRunner.builder()
+      CanaryRunner.Builder builder = CanaryRunner.builder()
           .trafficRouter(IstioTrafficRouter.create(runnerClient))
           .workloads(workloads)
           .stateStore(ConfigMapStateStore.create(runnerClient, nss.toArray(String[]::new)))
-          .lock(LeaseRolloutLock.create(runnerClient, scheduler))
           .scheduler(scheduler)
-          .addListener(timings)
-          .build();
+          .addListener(timings);
+      if (leaseSeconds > 0) {
+        builder.lock(LeaseRolloutLock.create(runnerClient, scheduler)).leaseDuration(Duration.ofSeconds(leaseSeconds));
+      }
+      CanaryRunner runner = builder.build();
 
       requests.phase("start");
       long startAll = System.nanoTime();
@@ -148,7 +162,7 @@ public final class ManyRollouts {
 
       requests.phase("run");
       long release = System.nanoTime();
-      controller.releaseCanaries();
+      controller.releaseCanaries(readyPerSecond);
       int succeeded = 0;
       for (RolloutHandle h : handles) {
         RolloutStatus s = h.await(st -> st.phase().isTerminal(), Duration.ofMinutes(10));
@@ -204,6 +218,9 @@ public final class ManyRollouts {
     return new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url).withNamespace("default")
             .withUserAgent(agent).withRequestRetryBackoffLimit(0).withRequestTimeout(30_000).build())
+        // The JDK client upgrades plain HTTP to HTTP/2 (h2c); the mock server then sends a large list
+        // (1,000 Deployments) in one frame over the allowed size, and the request fails or hangs.
+        .withHttpClientBuilderConsumer(b -> b.preferHttp11())
         .build();
   }
 
@@ -251,16 +268,24 @@ public final class ManyRollouts {
     private final KubernetesClient client;
     private final AtomicBoolean holdCanaries = new AtomicBoolean(true);
     private final Set<String> canariesScaledUp = ConcurrentHashMap.newKeySet();
+    private final Set<String> released = ConcurrentHashMap.newKeySet();
+    private final ScheduledThreadPoolExecutor pacer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "bench-readiness-pacer");
+      t.setDaemon(true);
+      return t;
+    });
     /** Canary key (namespace/rollout) -> System.nanoTime() just before its ready status was sent. */
     final Map<String, Long> canaryReadySentAt = new ConcurrentHashMap<>();
     private SharedIndexInformer<Deployment> informer;
 
     ReadinessController(KubernetesClient client) {
       this.client = client;
+      pacer.prestartAllCoreThreads();   // counted with the threads before the runner, not as the runner's
     }
 
-    void start() {
-      informer = client.apps().deployments().inAnyNamespace().inform(new ResourceEventHandler<>() {
+    void start() throws Exception {
+      informer = client.apps().deployments().inAnyNamespace().runnableInformer(0);
+      informer.addEventHandler(new ResourceEventHandler<>() {
         @Override
         public void onAdd(Deployment d) {
           reconcile(d);
@@ -272,8 +297,10 @@ public final class ManyRollouts {
         }
 
         @Override
-        public void onDelete(Deployment d, boolean unknownFinalStateUnknown) {}
+        public void onDelete(Deployment d, boolean finalStateUnknown) {}
       });
+      // Bounded: a watch the mock server never opens fails the benchmark rather than hanging it.
+      informer.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private static boolean isCanary(Deployment d) {
@@ -286,7 +313,7 @@ public final class ManyRollouts {
         if (replicas > 0) {
           canariesScaledUp.add(key(d));
         }
-        if (holdCanaries.get()) {
+        if (holdCanaries.get() && !released.contains(key(d))) {
           return;
         }
       }
@@ -330,17 +357,31 @@ public final class ManyRollouts {
       }
     }
 
-    void releaseCanaries() {
-      holdCanaries.set(false);
-      for (Deployment d : informer.getStore().list()) {
-        if (isCanary(d)) {
-          reconcile(d);
-        }
+    /** Lets the canaries become ready, {@code perSecond} of them a second (0: all at once). */
+    void releaseCanaries(int perSecond) {
+      List<Deployment> canaries = informer.getStore().list().stream().filter(ReadinessController::isCanary)
+          .sorted(Comparator.comparing(d -> d.getMetadata().getName())).toList();
+      if (perSecond <= 0) {
+        holdCanaries.set(false);
+        canaries.forEach(this::reconcile);
+        return;
       }
+      Iterator<Deployment> next = canaries.iterator();
+      pacer.scheduleAtFixedRate(() -> {
+        if (next.hasNext()) {
+          Deployment d = next.next();
+          released.add(key(d));
+          reconcile(informer.getStore().getByKey(d.getMetadata().getNamespace() + "/" + d.getMetadata().getName()));
+        } else {
+          holdCanaries.set(false);
+          throw new CancellationException("every canary released");   // ends the schedule
+        }
+      }, 0, 1_000_000 / perSecond, TimeUnit.MICROSECONDS);
     }
 
     @Override
     public void close() {
+      pacer.shutdownNow();
       informer.close();
     }
   }
