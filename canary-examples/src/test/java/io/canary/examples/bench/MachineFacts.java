@@ -69,13 +69,13 @@ final class MachineFacts {
   /** {@code label | n | p50 | p95 | p99 | max} of a sample of milliseconds. */
   static String latencyRow(String label, List<Double> millis) {
     List<Double> copy = new ArrayList<>(millis);
-    return String.format(Locale.ROOT, "| %-44s | %5d | %8.1f | %8.1f | %8.1f | %8.1f |", label, copy.size(),
+    return String.format(Locale.ROOT, "| %-50s | %5d | %8.1f | %8.1f | %8.1f | %8.1f |", label, copy.size(),
         percentile(copy, 50), percentile(copy, 95), percentile(copy, 99), percentile(copy, 100));
   }
 
   static String latencyHeader() {
-    return String.format(Locale.ROOT, "| %-44s | %5s | %8s | %8s | %8s | %8s |%n|%s|%s|%s|%s|%s|%s|", "latency (ms)", "n",
-        "p50", "p95", "p99", "max", "-".repeat(46), "-".repeat(7), "-".repeat(10), "-".repeat(10), "-".repeat(10),
+    return String.format(Locale.ROOT, "| %-50s | %5s | %8s | %8s | %8s | %8s |%n|%s|%s|%s|%s|%s|%s|", "latency (ms)", "n",
+        "p50", "p95", "p99", "max", "-".repeat(52), "-".repeat(7), "-".repeat(10), "-".repeat(10), "-".repeat(10),
         "-".repeat(10));
   }
 }

@@ -120,6 +120,9 @@ public final class ManyRollouts {
       System.out.printf(Locale.ROOT, "cluster set-up: %d apps (Deployment, ReplicaSet, Service, DestinationRule, "
           + "VirtualService) in %.1f s%n", rollouts, (System.nanoTime() - setupStart) / 1e9);
 
+      System.out.printf(Locale.ROOT, "one GET of a Deployment on the mock server holding them: %.2f ms median (the "
+          + "mock's store is scanned per request: it grows with the number of objects)%n", medianGetMillis(setup, nss.get(0)));
+
       ReadinessController controller = new ReadinessController(controllerClient);
       controller.start();
       Map<String, Integer> threadsAt = new TreeMap<>();
@@ -212,6 +215,16 @@ public final class ManyRollouts {
         .addSteps(Step.setWeight(20), Step.pause(PAUSE), Step.setWeight(50), Step.pause(PAUSE))
         .scaleDownDelay(PAUSE)
         .build();
+  }
+
+  private static double medianGetMillis(KubernetesClient c, String ns) {
+    List<Double> millis = new ArrayList<>();
+    for (int i = 0; i < 101; i++) {
+      long t = System.nanoTime();
+      c.apps().deployments().inNamespace(ns).withName("app-0").get();
+      millis.add((System.nanoTime() - t) / 1e6);
+    }
+    return MachineFacts.percentile(millis, 50);
   }
 
   private static KubernetesClient client(String url, String agent) {

@@ -24,37 +24,45 @@ import java.util.Locale;
 
 /**
  * Wall time of a ten-step rollout with hour-long pauses on canary-testing's simulated cluster, with the
- * real adapters (IstioTrafficRouter, HpaAwareWorkloads over KubernetesWorkloads, ConfigMapStateStore,
- * LeaseRolloutLock) on the rollouts-demo-subsets scenario (HPA, 25 req/s through the gateway).
+ * real adapters (IstioTrafficRouter, HpaAwareWorkloads over KubernetesWorkloads) on the
+ * rollouts-demo-subsets scenario (HPA, 25 req/s through the gateway); then again with the status in a
+ * ConfigMap and a Lease per rollout (ConfigMapStateStore, LeaseRolloutLock), whose renewals every
+ * third of the lease are requests in virtual time too.
  *
- * <p>Arguments: {@code [warmUpRuns=3] [measuredRuns=10]}. Prints figures; asserts nothing.
+ * <p>Arguments: {@code [warmUpRuns=2] [measuredRuns=5]}. Prints figures; asserts nothing.
  */
 public final class SimulationSpeed {
   private static final String NS = "istio-argo-rollouts";
 
   public static void main(String[] args) {
-    int warmUp = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    int measured = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int warmUp = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+    int measured = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     MachineFacts.logToFile("simulation-speed");
     MachineFacts.print("SimulationSpeed: ten setWeight steps (10..100%), each followed by a 1 h pause");
-    for (int i = 0; i < warmUp; i++) {
-      run();
+    System.out.printf(Locale.ROOT, "%d warm-up runs, %d measured per configuration; each run: a fresh simulated "
+        + "cluster%n", warmUp, measured);
+    List<String> rows = new ArrayList<>();
+    for (boolean stateInCluster : new boolean[] {false, true}) {
+      for (int i = 0; i < warmUp; i++) {
+        run(stateInCluster);
+      }
+      List<Double> setUp = new ArrayList<>();
+      List<Double> rollout = new ArrayList<>();
+      Run last = null;
+      for (int i = 0; i < measured; i++) {
+        last = run(stateInCluster);
+        setUp.add(last.setUpMillis);
+        rollout.add(last.rolloutMillis);
+      }
+      String config = stateInCluster ? "+ ConfigMapStateStore, LeaseRolloutLock" : "status and lock in memory";
+      System.out.printf(Locale.ROOT, "%s, last run: %s after %s of virtual time; API requests: %d by the runner, %d by "
+          + "the simulated controllers%n", config, last.phase, last.virtual, last.runnerRequests, last.simulatorRequests);
+      rows.add(MachineFacts.latencyRow("cluster start, scenario load", setUp));
+      rows.add(MachineFacts.latencyRow("rollout to Succeeded; " + config, rollout));
     }
-    List<Double> setUp = new ArrayList<>();
-    List<Double> rollout = new ArrayList<>();
-    Run last = null;
-    for (int i = 0; i < measured; i++) {
-      last = run();
-      setUp.add(last.setUpMillis);
-      rollout.add(last.rolloutMillis);
-    }
-    System.out.printf(Locale.ROOT, "%d warm-up runs, %d measured; each run: a fresh simulated cluster%n", warmUp, measured);
-    System.out.printf(Locale.ROOT, "last run: %s in %s of virtual time, %d API requests by the runner, %d by the "
-        + "simulated controllers%n", last.phase, last.virtual, last.runnerRequests, last.simulatorRequests);
     System.out.println();
     System.out.println(MachineFacts.latencyHeader().replace("latency (ms)", "wall time per run (ms)"));
-    System.out.println(MachineFacts.latencyRow("simulated cluster start and scenario load", setUp));
-    System.out.println(MachineFacts.latencyRow("rollout: start to Succeeded (10 h 1 min virtual)", rollout));
+    rows.forEach(System.out::println);
   }
 
   record Run(double setUpMillis, double rolloutMillis, Object phase, Duration virtual, long runnerRequests,
@@ -73,7 +81,8 @@ public final class SimulationSpeed {
     return b.build();
   }
 
-  private static Run run() {
+  /** One run; {@code stateInCluster}: the status in a ConfigMap and a Lease per rollout, as in production. */
+  private static Run run(boolean stateInCluster) {
     long t0 = System.nanoTime();
     try (SimulatedCluster sim = SimulatedCluster.builder().podStartupDelay(Duration.ofSeconds(10)).build()) {
       sim.loadScenario("rollouts-demo-subsets");
@@ -82,13 +91,15 @@ public final class SimulationSpeed {
       long t1 = System.nanoTime();
       Instant virtualStart = sim.scheduler().now();
       KubernetesWorkloads k8s = KubernetesWorkloads.create(sim.client());
-      try (CanaryRunner runner = CanaryRunner.builder()
+      CanaryRunner.Builder builder = CanaryRunner.builder()
           .trafficRouter(IstioTrafficRouter.create(sim.client()))
           .workloads(HpaAwareWorkloads.wrap(sim.client(), k8s))
-          .stateStore(ConfigMapStateStore.create(sim.client(), NS))
-          .lock(LeaseRolloutLock.create(sim.client(), sim.scheduler()))
-          .scheduler(sim.scheduler())
-          .build()) {
+          .scheduler(sim.scheduler());
+      if (stateInCluster) {
+        builder.stateStore(ConfigMapStateStore.create(sim.client(), NS)).lock(LeaseRolloutLock.create(sim.client(),
+            sim.scheduler()));
+      }
+      try (CanaryRunner runner = builder.build()) {
         RolloutStatus done = runner.start(spec()).await(Duration.ofHours(12));
         long t2 = System.nanoTime();
         long bySimulator = sim.requests().stream().filter(ObservedRequest::bySimulator).count();
