@@ -15,6 +15,7 @@ import io.canary.core.spi.Versioned;
 import io.canary.core.spi.Workloads;
 import io.canary.core.time.Scheduler;
 import io.canary.core.time.SystemScheduler;
+import io.canary.core.time.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,11 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +53,13 @@ public final class CanaryRunner implements AutoCloseable {
 
   private final RunnerContext ctx;
   private final boolean ownsScheduler;
+  private final Optional<ExecutorService> ownedAnalysisPool;
   private final Map<RolloutKey, RolloutDriver> drivers = new ConcurrentHashMap<>();
 
-  private CanaryRunner(RunnerContext ctx, boolean ownsScheduler) {
+  private CanaryRunner(RunnerContext ctx, boolean ownsScheduler, Optional<ExecutorService> ownedAnalysisPool) {
     this.ctx = ctx;
     this.ownsScheduler = ownsScheduler;
+    this.ownedAnalysisPool = ownedAnalysisPool;
   }
 
   public static Builder builder() {
@@ -151,6 +159,7 @@ public final class CanaryRunner implements AutoCloseable {
   public void close() {
     drivers.values().forEach(RolloutDriver::close);
     drivers.clear();
+    ownedAnalysisPool.ifPresent(ExecutorService::shutdownNow);
     if (ownsScheduler && ctx.scheduler() instanceof AutoCloseable closeable) {
       try {
         closeable.close();
@@ -187,6 +196,7 @@ public final class CanaryRunner implements AutoCloseable {
     private String identity;
     private Duration leaseDuration = Duration.ofSeconds(15);
     private int maxActionRetries = 5;
+    private Executor analysisExecutor;
     private final List<RolloutListener> listeners = new CopyOnWriteArrayList<>();
 
     private Builder() {}
@@ -246,6 +256,16 @@ public final class CanaryRunner implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where analysis gates run. Default: on a {@link io.canary.core.time.VirtualScheduler}, the
+     * scheduler's own thread (deterministic tests); otherwise two daemon threads of the runner's own,
+     * so that a gate waiting on a slow metrics backend holds up no other rollout.
+     */
+    public Builder analysisExecutor(Executor executor) {
+      this.analysisExecutor = Objects.requireNonNull(executor, "analysisExecutor");
+      return this;
+    }
+
     /** Sees every event of every rollout of the runner. */
     public Builder addListener(RolloutListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -265,6 +285,10 @@ public final class CanaryRunner implements AutoCloseable {
       }
       boolean ownsScheduler = scheduler == null;
       Scheduler s = ownsScheduler ? SystemScheduler.create() : scheduler;
+      Optional<ExecutorService> ownedPool = analysisExecutor == null && !(s instanceof VirtualScheduler)
+          ? Optional.of(Executors.newFixedThreadPool(2, analysisThreads()))
+          : Optional.empty();
+      Optional<Executor> analysis = analysisExecutor != null ? Optional.of(analysisExecutor) : ownedPool.map(p -> p);
       RunnerContext ctx = new RunnerContext(router, workloads,
           store == null ? new InMemoryStateStore() : store,
           lock == null ? new InMemoryRolloutLock(s::now) : lock,
@@ -272,8 +296,18 @@ public final class CanaryRunner implements AutoCloseable {
           identity == null ? "runner-" + UUID.randomUUID().toString().substring(0, 8) : identity,
           leaseDuration,
           maxActionRetries,
-          List.copyOf(listeners));
-      return new CanaryRunner(ctx, ownsScheduler);
+          List.copyOf(listeners),
+          analysis);
+      return new CanaryRunner(ctx, ownsScheduler, ownedPool);
+    }
+
+    private static ThreadFactory analysisThreads() {
+      AtomicInteger n = new AtomicInteger();
+      return r -> {
+        Thread t = new Thread(r, "canary-analysis-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      };
     }
   }
 }

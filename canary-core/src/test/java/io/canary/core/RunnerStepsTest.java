@@ -225,6 +225,9 @@ class RunnerStepsTest {
       rollout.await(Duration.ofMinutes(5));
       assertThat(f.workloads.calls()).as("stable gets its pods back before it gets its traffic back")
           .containsSubsequence("scaleStable 4", "scaleStable (user's)", "trafficShifted 0", "removeCanary");
+      assertThat(f.events).extracting(io.canary.core.event.RolloutEvent::message)
+          .contains("Scaled stable to 4 replicas (dynamic stable scale: stable takes 40% of the traffic)",
+              "Gave stable its own scale back (abort: stable needs all its pods back)");
     }
   }
 

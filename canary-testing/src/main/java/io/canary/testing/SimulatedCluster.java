@@ -113,7 +113,9 @@ public final class SimulatedCluster implements AutoCloseable {
       hpas.sync();
       reconcile();
     });
-    every(b.timelineInterval, this::sampleTimeline);
+    // Sampled after everything else due at the same instant (the traffic tick above all), so a sample
+    // at T counts the tick of T: scheduler.execute queues behind the tasks already due.
+    every(b.timelineInterval, () -> scheduler.execute(this::sampleTimeline));
   }
 
   public static Builder builder() {

@@ -73,6 +73,8 @@ public final class RolloutDriver implements RolloutHandle {
   private Scheduler.Cancellable leaseTimer;
   private AutoCloseable watch;
   private int consecutiveFailures;
+  /** True while an analysis gate runs on the analysis executor; the rollout waits for its verdict. */
+  private boolean evaluating;
   private List<String> routesInForce = List.of();
 
   public RolloutDriver(RunnerContext ctx, CanarySpec spec, RolloutStatus status) {
@@ -332,6 +334,11 @@ public final class RolloutDriver implements RolloutHandle {
           }
           return;
         }
+        if (ctx.analysisExecutor().isPresent() && decision.actions().size() == 1
+            && decision.actions().get(0) instanceof Action.Evaluate evaluate) {
+          evaluateElsewhere(evaluate, before, now);
+          return;
+        }
         List<RolloutEvent> actionEvents = new ArrayList<>();
         RolloutStatus next = act(decision, actionEvents, now);
         if (!save(next, actionEvents)) {
@@ -358,10 +365,10 @@ public final class RolloutDriver implements RolloutHandle {
         openWatch(revisions);
       } else if (action instanceof Action.ScaleCanary scale) {
         ctx.workloads().scaleCanary(spec, revisions(next), scale.replicas());
-        events.add(new CanaryScaled(next, now, "canary", scale.replicas(), scale.why()));
+        events.add(new CanaryScaled(next, now, "canary", Optional.of(scale.replicas()), scale.why()));
       } else if (action instanceof Action.ScaleStable scale) {
         ctx.workloads().scaleStable(spec, revisions(next), scale.replicas());
-        events.add(new CanaryScaled(next, now, "stable", scale.replicas().orElse(-1), scale.why()));
+        events.add(new CanaryScaled(next, now, "stable", scale.replicas(), scale.why()));
       } else if (action instanceof Action.ApplyRouting routing) {
         apply(routing.state(), next);
         List<String> names = routeNames(routing.state());
@@ -385,6 +392,42 @@ public final class RolloutDriver implements RolloutHandle {
       }
     }
     return next;
+  }
+
+  /**
+   * Runs the gate on the analysis executor, so that a slow metrics backend holds no scheduler thread
+   * (the scheduler drives every rollout of the runner); the verdict comes back through the mailbox.
+   */
+  private void evaluateElsewhere(Action.Evaluate evaluate, RolloutStatus at, Instant now) {
+    if (evaluating) {
+      return;
+    }
+    evaluating = true;
+    try {
+      ctx.analysisExecutor().get().execute(() -> {
+        AnalysisResult result = evaluate(evaluate, at, now);
+        submit(() -> verdict(evaluate, result));
+      });
+    } catch (RuntimeException rejected) {
+      evaluating = false;
+      throw rejected;
+    }
+  }
+
+  private void verdict(Action.Evaluate evaluate, AnalysisResult result) {
+    evaluating = false;
+    if (!isDriving()) {
+      return;
+    }
+    try {
+      Instant now = ctx.scheduler().now();
+      RolloutStatus next = RolloutMachine.afterAnalysis(spec, status, evaluate.analysis(), evaluate.background(), result, now);
+      if (save(next, List.of(new AnalysisEvaluated(next, now, evaluate.analysis().name(), evaluate.background(), result)))) {
+        reconcile();
+      }
+    } catch (RuntimeException e) {
+      failed(e);
+    }
   }
 
   private void apply(RoutingState state, RolloutStatus st) {

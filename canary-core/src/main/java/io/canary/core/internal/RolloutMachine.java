@@ -202,28 +202,28 @@ public final class RolloutMachine {
 
   /** The header routes in force once the steps before {@code stepIndex} ran, in first-set order. */
   public static List<HeaderRoute> headerRoutesInForce(CanarySpec spec, int stepIndex) {
-    Map<String, HeaderRoute> routes = new LinkedHashMap<>();
-    for (Step s : spec.steps().subList(0, Math.min(stepIndex, spec.steps().size()))) {
-      if (s instanceof Step.SetHeaderRoute h) {
-        if (h.matches().isEmpty()) {
-          routes.remove(h.name());
-        } else {
-          routes.put(h.name(), h.route());
-        }
-      }
-    }
-    return List.copyOf(routes.values());
+    return inForce(spec, stepIndex, Step.SetHeaderRoute.class, Step.SetHeaderRoute::name,
+        h -> h.matches().isEmpty() ? null : h.route());
   }
 
   /** The mirror routes in force once the steps before {@code stepIndex} ran, in first-set order. */
   public static List<MirrorRoute> mirrorRoutesInForce(CanarySpec spec, int stepIndex) {
-    Map<String, MirrorRoute> routes = new LinkedHashMap<>();
+    return inForce(spec, stepIndex, Step.SetMirrorRoute.class, Step.SetMirrorRoute::name,
+        m -> m.matches().isEmpty() ? null : m.route());
+  }
+
+  /** Routes set by steps of kind {@code S} before {@code stepIndex}; a step whose route is null removes its name. */
+  private static <S extends Step, R> List<R> inForce(CanarySpec spec, int stepIndex, Class<S> kind,
+      java.util.function.Function<S, String> name, java.util.function.Function<S, R> route) {
+    Map<String, R> routes = new LinkedHashMap<>();
     for (Step s : spec.steps().subList(0, Math.min(stepIndex, spec.steps().size()))) {
-      if (s instanceof Step.SetMirrorRoute m) {
-        if (m.matches().isEmpty()) {
-          routes.remove(m.name());
+      if (kind.isInstance(s)) {
+        S step = kind.cast(s);
+        R r = route.apply(step);
+        if (r == null) {
+          routes.remove(name.apply(step));
         } else {
-          routes.put(m.name(), m.route());
+          routes.put(name.apply(step), r);
         }
       }
     }

@@ -8,6 +8,8 @@ import io.canary.core.spi.Workloads;
 import io.canary.core.time.Scheduler;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /** What every rollout of one runner shares. */
 public record RunnerContext(
@@ -19,4 +21,6 @@ public record RunnerContext(
     String identity,
     Duration leaseDuration,
     int maxActionRetries,
-    List<RolloutListener> listeners) {}
+    List<RolloutListener> listeners,
+    /** Where analysis gates run (they may wait on a metrics backend); empty: on the scheduler's thread. */
+    Optional<Executor> analysisExecutor) {}

@@ -69,8 +69,10 @@ public record Bounds(Integer minReplicas, int maxReplicas) {
     } else {
       annotations.put(ORIGINAL_BOUNDS_ANNOTATION, users.toAnnotation());
     }
-    // an annotations map left empty by removing ours goes too, so the user's object is as it was
-    hpa.getMetadata().setAnnotations(annotations.isEmpty() ? null : annotations);
+    // An annotations map left empty by removing ours goes too, so the user's object is as it was; one
+    // that was empty (or absent) before stays exactly so, so that an unchanged object is not written.
+    boolean noneBefore = before == null || before.isEmpty();
+    hpa.getMetadata().setAnnotations(annotations.isEmpty() ? (noneBefore ? before : null) : annotations);
     hpa.getSpec().setMinReplicas(target.minReplicas());
     hpa.getSpec().setMaxReplicas(target.maxReplicas());
     return hpa;

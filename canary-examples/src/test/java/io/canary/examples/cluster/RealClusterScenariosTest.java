@@ -1,0 +1,120 @@
+package io.canary.examples.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.canary.core.CanaryRunner;
+import io.canary.core.CanarySpec;
+import io.canary.core.Phase;
+import io.canary.core.RolloutHandle;
+import io.canary.core.RolloutStatus;
+import io.canary.core.event.WeightChanged;
+import io.canary.core.spi.RouteWeight;
+import io.canary.core.time.SystemScheduler;
+import io.canary.examples.ScenarioPlans;
+import io.canary.hpa.HpaAwareWorkloads;
+import io.canary.istio.IstioTrafficRouter;
+import io.canary.kubernetes.ConfigMapStateStore;
+import io.canary.kubernetes.KubernetesWorkloads;
+import io.canary.kubernetes.LeaseRolloutLock;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The four scenarios end to end on a real cluster with Istio (run with -Pcluster and a kubeconfig;
+ * skipped without one). Each scenario's objects are created where missing (nothing existing is
+ * replaced), its plan runs with every pause promoted at once, and after each weight change the
+ * weights are read back from the API server.
+ */
+@Tag("cluster")
+class RealClusterScenariosTest {
+  static List<String> scenarios() {
+    return ScenarioPlans.names();
+  }
+
+  @ParameterizedTest
+  @MethodSource("scenarios")
+  void theScenarioRunsToSucceededOnARealCluster(String scenario) throws Exception {
+    Optional<Path> kubeconfig = kubeconfig();
+    assumeTrue(kubeconfig.isPresent(), "no kubeconfig (-Dkubeconfig=PATH or KUBECONFIG): the real-cluster scenarios are skipped");
+    Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig.get()), kubeconfig.get().toString());
+    CanarySpec spec = ScenarioPlans.of(scenario);
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        SystemScheduler scheduler = SystemScheduler.create()) {
+      setUp(client, scenario, spec.namespace());
+      IstioTrafficRouter router = IstioTrafficRouter.builder(client)
+          .addMissingCanaryDestinations(scenario.equals("helloworld-versions")).build();
+      KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
+      List<List<RouteWeight>> readBack = new ArrayList<>();
+      try (CanaryRunner runner = CanaryRunner.builder()
+          .trafficRouter(router)
+          .workloads(HpaAwareWorkloads.wrap(client, deployments))
+          .stateStore(ConfigMapStateStore.create(client, spec.namespace()))
+          .lock(LeaseRolloutLock.create(client, scheduler))
+          .scheduler(scheduler)
+          .addListener(deployments.eventRecorder())
+          .addListener(e -> {
+            if (e instanceof WeightChanged) {
+              readBack.add(router.currentWeights(spec));
+            }
+          })
+          .build()) {
+        RolloutHandle rollout = runner.start(spec);
+        RolloutStatus status = rollout.status();
+        while (!status.phase().isTerminal()) {
+          status = rollout.await(s -> s.phase() == Phase.PAUSED || s.phase().isTerminal(), Duration.ofMinutes(10));
+          if (status.phase() == Phase.PAUSED) {
+            rollout.promote().get();
+          }
+        }
+        assertThat(status.phase()).as(rollout.describe()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(readBack).as("weights read back from the API server after each change").isNotEmpty()
+            .allSatisfy(weights -> assertThat(weights).allSatisfy(w -> assertThat(w.stableWeight() + w.canaryWeight()).isEqualTo(100)));
+        assertThat(router.currentWeights(spec)).allSatisfy(w -> assertThat(w.canaryWeight())
+            .isEqualTo(spec.revision().createsCanaryWorkload() ? 0 : 100));
+      } finally {
+        deployments.close();
+      }
+    }
+  }
+
+  private static Optional<Path> kubeconfig() {
+    String property = System.getProperty("kubeconfig", "");
+    String path = !property.isBlank() ? property : System.getenv().getOrDefault("KUBECONFIG", "");
+    return path.isBlank() ? Optional.empty() : Optional.of(Path.of(path)).filter(Files::isRegularFile);
+  }
+
+  /** Creates the namespace and the scenario's objects where missing; never replaces what exists. */
+  private static void setUp(KubernetesClient client, String scenario, String namespace) throws Exception {
+    if (client.namespaces().withName(namespace).get() == null) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
+          .addToLabels("istio-injection", "enabled").endMetadata().build()).create();
+    }
+    Path yaml = Path.of("..", "scenarios", scenario, "cluster.yaml");
+    try (InputStream in = Files.newInputStream(yaml)) {
+      for (HasMetadata object : client.load(in).items()) {
+        try {
+          client.resource(object).inNamespace(namespace).create();
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409) {
+            throw e;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.canary.examples.scenarios;
+
+import io.canary.core.CanaryRunner;
+import io.canary.core.CanarySpec;
+import io.canary.core.RolloutHandle;
+import io.canary.core.spi.TrafficRouter;
+import io.canary.hpa.HpaAwareWorkloads;
+import io.canary.istio.IstioTrafficRouter;
+import io.canary.kubernetes.ConfigMapStateStore;
+import io.canary.kubernetes.KubernetesWorkloads;
+import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.testing.RolloutHistory;
+import io.canary.testing.SimulatedCluster;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.function.Function;
+
+/**
+ * A {@link CanaryRunner} composed as a host program would compose it (canary-istio, canary-kubernetes
+ * and canary-hpa over one client, the state and the lock in the cluster), on a simulated cluster's
+ * virtual clock, with the simulation's timeline and a {@link RolloutHistory} listening.
+ */
+final class RunnerOnSimulation implements AutoCloseable {
+  final SimulatedCluster sim;
+  final KubernetesClient client;
+  final KubernetesWorkloads kubernetes;
+  final CanaryRunner runner;
+  final RolloutHistory history = new RolloutHistory();
+
+  private RunnerOnSimulation(SimulatedCluster sim, KubernetesClient client, String namespace,
+      Function<KubernetesClient, TrafficRouter> router) {
+    this.sim = sim;
+    this.client = client;
+    this.kubernetes = KubernetesWorkloads.create(client);
+    this.runner = CanaryRunner.builder()
+        .trafficRouter(router.apply(client))
+        .workloads(HpaAwareWorkloads.wrap(client, kubernetes))
+        .stateStore(ConfigMapStateStore.create(client, namespace))
+        .lock(LeaseRolloutLock.create(client, sim.scheduler()))
+        .scheduler(sim.scheduler())
+        .addListener(history)
+        .addListener(sim.timeline())
+        .addListener(kubernetes.eventRecorder())
+        .build();
+  }
+
+  /** A runner on the simulation's own client with the default Istio router. */
+  static RunnerOnSimulation on(SimulatedCluster sim, String namespace) {
+    return new RunnerOnSimulation(sim, sim.client(), namespace, IstioTrafficRouter::create);
+  }
+
+  /**
+   * A runner with the router {@code router} makes, on {@code client} (for example another process's,
+   * {@link SimulatedCluster#newClient()}).
+   */
+  static RunnerOnSimulation on(SimulatedCluster sim, KubernetesClient client, String namespace,
+      Function<KubernetesClient, TrafficRouter> router) {
+    return new RunnerOnSimulation(sim, client, namespace, router);
+  }
+
+  RolloutHandle start(CanarySpec spec) {
+    return runner.start(spec);
+  }
+
+  /** Stops driving (nothing changes in the cluster) and closes the watches. */
+  @Override
+  public void close() {
+    runner.close();
+    kubernetes.close();
+  }
+}
