@@ -2,6 +2,8 @@ package io.canary.examples.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -43,7 +45,10 @@ final class MachineFacts {
    * first logger is made.
    */
   static void logToFile(String benchmark) {
-    System.setProperty("org.slf4j.simpleLogger.logFile", "target/" + benchmark + ".log");
+    // exec:java runs in the reactor's folder, exec:exec in the module's: the log goes to the module's target.
+    Path target = Files.isDirectory(Path.of("canary-examples", "target")) ? Path.of("canary-examples", "target")
+        : Path.of("target");
+    System.setProperty("org.slf4j.simpleLogger.logFile", target.resolve(benchmark + ".log").toString());
     // fabric8's mock server logs every request it answers on the console (java.util.logging).
     MOCK_SERVER_LOG.setLevel(Level.WARNING);
   }
