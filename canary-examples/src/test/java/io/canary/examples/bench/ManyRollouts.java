@@ -120,8 +120,8 @@ public final class ManyRollouts {
       System.out.printf(Locale.ROOT, "cluster set-up: %d apps (Deployment, ReplicaSet, Service, DestinationRule, "
           + "VirtualService) in %.1f s%n", rollouts, (System.nanoTime() - setupStart) / 1e9);
 
-      System.out.printf(Locale.ROOT, "one GET of a Deployment on the mock server holding them: %.2f ms median (the "
-          + "mock's store is scanned per request: it grows with the number of objects)%n", medianGetMillis(setup, nss.get(0)));
+      System.out.printf(Locale.ROOT, "one GET of a Deployment on the mock server holding them: %.2f ms median (compare "
+          + "runs of different sizes: the mock's cost per request grows with the objects it holds)%n", medianGetMillis(setup, nss.get(0)));
 
       ReadinessController controller = new ReadinessController(controllerClient);
       controller.start();
