@@ -78,8 +78,8 @@ final class MachineFacts {
         percentile(copy, 50), percentile(copy, 95), percentile(copy, 99), percentile(copy, 100));
   }
 
-  static String latencyHeader() {
-    return String.format(Locale.ROOT, "| %-50s | %5s | %8s | %8s | %8s | %8s |%n|%s|%s|%s|%s|%s|%s|", "latency (ms)", "n",
+  static String latencyHeader(String title) {
+    return String.format(Locale.ROOT, "| %-50s | %5s | %8s | %8s | %8s | %8s |%n|%s|%s|%s|%s|%s|%s|", title, "n",
         "p50", "p95", "p99", "max", "-".repeat(52), "-".repeat(7), "-".repeat(10), "-".repeat(10), "-".repeat(10),
         "-".repeat(10));
   }

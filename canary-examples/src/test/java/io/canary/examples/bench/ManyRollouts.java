@@ -187,7 +187,7 @@ public final class ManyRollouts {
           + "of the canaries: %.1f s (each rollout: two 2 s pauses and a 2 s scale-down delay)%n",
           (done - startAll) / 1e9, (done - release) / 1e9);
       System.out.println();
-      System.out.println(MachineFacts.latencyHeader());
+      System.out.println(MachineFacts.latencyHeader("latency (ms)"));
       System.out.println(MachineFacts.latencyRow("readiness written -> weight 20 saved", timings.readyToWeight));
       System.out.println(MachineFacts.latencyRow("pause due -> weight 50 saved", timings.pauseToWeight));
       System.out.println(MachineFacts.latencyRow("pause due -> promotion started", timings.pauseToPromotion));

@@ -61,7 +61,7 @@ public final class SimulationSpeed {
       rows.add(MachineFacts.latencyRow("rollout to Succeeded; " + config, rollout));
     }
     System.out.println();
-    System.out.println(MachineFacts.latencyHeader().replace("latency (ms)", "wall time per run (ms)"));
+    System.out.println(MachineFacts.latencyHeader("wall time per run (ms)"));
     rows.forEach(System.out::println);
   }
 
