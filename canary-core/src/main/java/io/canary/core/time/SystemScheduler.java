@@ -34,8 +34,12 @@ public final class SystemScheduler implements Scheduler, AutoCloseable {
     return new SystemScheduler(threads, Clock.systemUTC());
   }
 
+  /**
+   * A scheduler with four threads per core (at least eight): the work on them is mostly waiting for
+   * the API server, so a thread per core would leave the cores idle while a thousand rollouts queue.
+   */
   public static SystemScheduler create() {
-    return create(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    return create(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
   }
 
   @Override
