@@ -12,7 +12,6 @@ public record Condition(String type, boolean status, String reason, String messa
   public static final String AVAILABLE = "Available";
   public static final String PAUSED = "Paused";
   public static final String ABORTED = "Aborted";
-  public static final String INVALID_SPEC = "InvalidSpec";
   public static final String COMPLETED = "Completed";
 
   public Condition {

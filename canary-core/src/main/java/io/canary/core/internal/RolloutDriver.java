@@ -13,6 +13,7 @@ import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Stage;
+import io.canary.core.StatusTree;
 import io.canary.core.event.AnalysisEvaluated;
 import io.canary.core.event.CanaryScaled;
 import io.canary.core.event.DriftDetected;
@@ -25,6 +26,7 @@ import io.canary.core.spi.RevisionState;
 import io.canary.core.spi.RolloutListener;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingState;
+import io.canary.core.spi.Versioned;
 import io.canary.core.spi.WorkloadState;
 import io.canary.core.time.Scheduler;
 import io.canary.core.time.VirtualScheduler;
@@ -118,7 +120,7 @@ public final class RolloutDriver implements RolloutHandle {
         LOG.debug("[{}] could not observe the workloads for describe(): {}", key, e.toString());
       }
     }
-    return io.canary.core.StatusTree.render(spec, st, workloads);
+    return StatusTree.render(spec, st, workloads);
   }
 
   @Override
@@ -259,7 +261,7 @@ public final class RolloutDriver implements RolloutHandle {
     scheduleRenewal();
     try {
       // The store is the truth: another runner may have driven this rollout since it was looked up.
-      Optional<io.canary.core.spi.Versioned<RolloutStatus>> stored = ctx.store().load(key);
+      Optional<Versioned<RolloutStatus>> stored = ctx.store().load(key);
       boolean resuming = stored.isPresent()
           && stored.get().value().specFingerprint().equals(status.specFingerprint());
       if (resuming) {
@@ -272,7 +274,7 @@ public final class RolloutDriver implements RolloutHandle {
           close();
           return;
         }
-        version = stored.map(io.canary.core.spi.Versioned::version);
+        version = stored.map(Versioned::version);
         if (!save(status, List.of())) {
           return;
         }
@@ -447,16 +449,16 @@ public final class RolloutDriver implements RolloutHandle {
     }
   }
 
-  private io.canary.core.internal.Observation observe(RolloutStatus st) {
+  private Observation observe(RolloutStatus st) {
     Optional<Revisions> revisions = st.revisions();
     if (revisions.isEmpty() || st.phase().isTerminal() || st.phase() == Phase.PENDING) {
-      return io.canary.core.internal.Observation.of(
+      return Observation.of(
           new WorkloadState(RevisionState.absent(spec.target().name()), Optional.empty()));
     }
     WorkloadState state = ctx.workloads().observe(spec, revisions.get());
     boolean promoted = st.phase() == Phase.PROMOTING && st.stage() == Stage.PROMOTE_STABLE
         && ctx.workloads().promotionComplete(spec, revisions.get());
-    return new io.canary.core.internal.Observation(state, promoted);
+    return new Observation(state, promoted);
   }
 
   /** Saves {@code next} (compare-and-set) and tells the listeners; false when another runner wrote first. */
@@ -605,7 +607,7 @@ public final class RolloutDriver implements RolloutHandle {
     if (closed || !ctx.lock().tryAcquire(key, ctx.identity(), ctx.leaseDuration())) {
       return false;
     }
-    Optional<io.canary.core.spi.Versioned<RolloutStatus>> stored = ctx.store().load(key);
+    Optional<Versioned<RolloutStatus>> stored = ctx.store().load(key);
     if (stored.isEmpty() || !stored.get().value().specFingerprint().equals(status.specFingerprint())) {
       ctx.lock().release(key, ctx.identity());
       return false;

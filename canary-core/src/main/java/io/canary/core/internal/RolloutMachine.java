@@ -5,6 +5,7 @@ import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.Condition;
 import io.canary.core.Control;
+import io.canary.core.Durations;
 import io.canary.core.HeaderRoute;
 import io.canary.core.ImmutableRolloutStatus;
 import io.canary.core.MirrorRoute;
@@ -373,7 +374,7 @@ public final class RolloutMachine {
     if (!now.isBefore(deadline)) {
       String why = "step " + (st.stepIndex() + 1) + " (" + describeStep(spec, st) + "): the " + revision + " had "
           + available + " of " + needed + " replicas available after the progress deadline of "
-          + io.canary.core.Durations.format(spec.progressDeadline());
+          + Durations.format(spec.progressDeadline());
       return Decision.transition(toAborting(st, now, REASON_DEADLINE, why));
     }
     return Decision.waitFor(st, wakeAt(spec, st));
@@ -384,7 +385,7 @@ public final class RolloutMachine {
       return Decision.transition(nextStep(st, now));
     }
     if (st.phase() != Phase.PAUSED) {
-      String why = p.untilPromoted() ? "paused until promoted" : "paused for " + io.canary.core.Durations.format(p.duration().get());
+      String why = p.untilPromoted() ? "paused until promoted" : "paused for " + Durations.format(p.duration().get());
       ImmutableRolloutStatus paused = copy(st, now)
           .withPhase(Phase.PAUSED)
           .withPauseReason(PauseReason.CanaryPauseStep)
@@ -452,7 +453,7 @@ public final class RolloutMachine {
           return Decision.transition(toFailed(st, now, REASON_DEADLINE, "promotion: the stable workload "
               + revisions.stable().workload() + " did not run revision " + revisions.canary().hash()
               + " on all its replicas within the progress deadline of "
-              + io.canary.core.Durations.format(spec.progressDeadline())));
+              + Durations.format(spec.progressDeadline())));
         }
         return Decision.waitFor(st, Optional.of(deadline));
       }
@@ -487,7 +488,7 @@ public final class RolloutMachine {
         RolloutStatus next = copy(st, now).withStage(Stage.SCALE_DOWN_DELAY).withCurrentWeight(0).withDesiredWeight(0)
             .withWaitingSince(Optional.empty()).withDueAt(now.plus(spec.abortScaleDownDelay()))
             .withMessage("all traffic back on stable; the canary goes in "
-                + io.canary.core.Durations.format(spec.abortScaleDownDelay()));
+                + Durations.format(spec.abortScaleDownDelay()));
         return Decision.transition(next, new Action.ApplyRouting(routing(st, 0, spec, 0)));
       }
       case SCALE_DOWN_DELAY -> {
@@ -652,19 +653,19 @@ public final class RolloutMachine {
   }
 
   private static ImmutableRolloutStatus condition(RolloutStatus st, String type, boolean status, String reason, String message, Instant now) {
-    List<io.canary.core.Condition> conditions = new ArrayList<>();
+    List<Condition> conditions = new ArrayList<>();
     boolean replaced = false;
-    for (io.canary.core.Condition c : st.conditions()) {
+    for (Condition c : st.conditions()) {
       if (c.type().equals(type)) {
         Instant since = c.status() == status ? c.lastTransitionTime() : now;
-        conditions.add(new io.canary.core.Condition(type, status, reason, message, since));
+        conditions.add(new Condition(type, status, reason, message, since));
         replaced = true;
       } else {
         conditions.add(c);
       }
     }
     if (!replaced) {
-      conditions.add(new io.canary.core.Condition(type, status, reason, message, now));
+      conditions.add(new Condition(type, status, reason, message, now));
     }
     return RolloutStatus.copyOf(st).withConditions(conditions);
   }

@@ -62,7 +62,7 @@ public final class InMemoryWorkloads implements Workloads {
 
   @Override
   public synchronized Revisions previewRevisions(CanarySpec spec) {
-    return revisionsOf(spec, sims.get(spec.key()));
+    return revisionsOf(spec);
   }
 
   @Override
@@ -70,7 +70,7 @@ public final class InMemoryWorkloads implements Workloads {
     calls.add("ensureCanary");
     Sim sim = sims.computeIfAbsent(spec.key(), k -> new Sim(defaultStableReplicas));
     sim.canaryExists = true;
-    return revisionsOf(spec, sim);
+    return revisionsOf(spec);
   }
 
   @Override
@@ -210,9 +210,9 @@ public final class InMemoryWorkloads implements Workloads {
     return sim;
   }
 
-  private Revisions revisionsOf(CanarySpec spec, Sim sim) {
+  private static Revisions revisionsOf(CanarySpec spec) {
     String target = spec.target().name();
-    String stableHash = sim != null && sim.promotedHash != null ? sim.promotedHash : "stable0";
+    String stableHash = "stable0";
     if (spec.revision().existingWorkload().isPresent()) {
       return new Revisions(new Revision(target, stableHash, Map.of()),
           new Revision(spec.revision().existingWorkload().get(), SpecFingerprint.of(spec), Map.of()));
@@ -256,7 +256,6 @@ public final class InMemoryWorkloads implements Workloads {
     boolean canaryExists;
     boolean promoted;
     boolean stableUpdated;
-    String promotedHash;
     final Set<Runnable> watchers = new java.util.LinkedHashSet<>();
 
     Sim(int stableReplicas) {
