@@ -16,9 +16,24 @@ public record RolloutPlan(RolloutKey key, List<PlannedChange> changes) {
     changes = List.copyOf(changes);
   }
 
+  /** What kind of change a {@link PlannedChange} is. */
+  public enum Kind {
+    CREATE_CANARY,
+    SCALE_CANARY,
+    SCALE_STABLE,
+    ROUTING,
+    ANALYSIS,
+    PAUSE,
+    PROMOTE_STABLE,
+    REMOVE_CANARY,
+    /** The rollout would wait for something the dry run cannot imagine. */
+    STUCK
+  }
+
   /**
    * One change.
    *
+   * @param kind what kind of change it is
    * @param after time since the start, counting timed pauses, analysis intervals and delays
    * @param step where in the rollout, for example {@code step 3/8 (setWeight 40)} or {@code promotion}
    * @param change what changes, for people
@@ -26,7 +41,7 @@ public record RolloutPlan(RolloutKey key, List<PlannedChange> changes) {
    * @param canaryReplicas the canary replicas asked for, when the change scales
    * @param objects routing objects as written, for routing changes
    */
-  public record PlannedChange(Duration after, String step, String change, int canaryWeight,
+  public record PlannedChange(Kind kind, Duration after, String step, String change, int canaryWeight,
       Optional<Integer> canaryReplicas, List<RenderedObject> objects) {
     public PlannedChange {
       objects = List.copyOf(objects);
@@ -35,7 +50,7 @@ public record RolloutPlan(RolloutKey key, List<PlannedChange> changes) {
 
   /** The canary weights in the order they would be written, for example [20, 40, 60, 80, 0]. */
   public List<Integer> weights() {
-    return changes.stream().filter(c -> c.change().startsWith("route "))
+    return changes.stream().filter(c -> c.kind() == Kind.ROUTING)
         .map(PlannedChange::canaryWeight).collect(Collectors.toList());
   }
 

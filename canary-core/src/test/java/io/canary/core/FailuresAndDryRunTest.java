@@ -65,6 +65,9 @@ class FailuresAndDryRunTest {
       assertThat(plan.weights()).containsExactly(20, 40, 60, 80, 80, 0, 0);
       assertThat(plan.changes()).extracting(PlannedChange::change).contains("waits for promote()",
           "canary scaled to 4 replicas (setWeight 80)", "canary workload rollouts-demo-deployment-canary removed");
+      assertThat(plan.changes()).extracting(PlannedChange::kind).containsSubsequence(RolloutPlan.Kind.CREATE_CANARY,
+          RolloutPlan.Kind.SCALE_CANARY, RolloutPlan.Kind.ROUTING, RolloutPlan.Kind.PAUSE, RolloutPlan.Kind.PROMOTE_STABLE,
+          RolloutPlan.Kind.REMOVE_CANARY);
       PlannedChange sixty = plan.changes().stream().filter(c -> c.change().startsWith("route 40% stable")).findFirst().orElseThrow();
       assertThat(sixty.after()).as("after the 10s pause at 40").isEqualTo(Duration.ofSeconds(10));
       assertThat(sixty.step()).isEqualTo("step 5/8 (setWeight 60)");

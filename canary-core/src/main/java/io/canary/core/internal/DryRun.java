@@ -4,6 +4,7 @@ import io.canary.core.CanarySpec;
 import io.canary.core.Control;
 import io.canary.core.Phase;
 import io.canary.core.RolloutPlan;
+import io.canary.core.RolloutPlan.Kind;
 import io.canary.core.RolloutPlan.PlannedChange;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Revisions;
@@ -45,12 +46,12 @@ public final class DryRun {
       Duration after = Duration.between(start, now);
       if (d.isWait(st)) {
         if (st.phase() == Phase.PAUSED && st.pauseUntil().isEmpty()) {
-          changes.add(new PlannedChange(after, where, "waits for promote()", st.currentWeight(), Optional.empty(), List.of()));
+          changes.add(new PlannedChange(Kind.PAUSE, after, where, "waits for promote()", st.currentWeight(), Optional.empty(), List.of()));
           st = RolloutMachine.control(spec, st, Control.PROMOTE, now);
           continue;
         }
         if (d.wakeAt().isEmpty()) {
-          changes.add(new PlannedChange(after, where, "would wait here with nothing to wake it: " + st.message().orElse(""),
+          changes.add(new PlannedChange(Kind.STUCK, after, where, "would wait here with nothing to wake it: " + st.message().orElse(""),
               st.currentWeight(), Optional.empty(), List.of()));
           break;
         }
@@ -61,19 +62,19 @@ public final class DryRun {
       for (Action action : d.actions()) {
         if (action instanceof Action.EnsureCanary) {
           next = RolloutMachine.withRevisions(next, revisions);
-          changes.add(change(after, where, "canary workload " + revisions.canary().workload() + " at revision "
+          changes.add(change(Kind.CREATE_CANARY, after, where, "canary workload " + revisions.canary().workload() + " at revision "
               + revisions.canary().hash() + " (stable " + revisions.stable().workload() + ", " + stableReplicas + " replicas)", next));
         } else if (action instanceof Action.ScaleCanary scale) {
           canary = scale.replicas();
-          changes.add(new PlannedChange(after, where, "canary scaled to " + canary + " replicas (" + scale.why() + ")",
+          changes.add(new PlannedChange(Kind.SCALE_CANARY, after, where, "canary scaled to " + canary + " replicas (" + scale.why() + ")",
               next.currentWeight(), Optional.of(canary), List.of()));
         } else if (action instanceof Action.ScaleStable scale) {
           stable = scale.replicas();
-          changes.add(change(after, where, "stable scaled to " + scale.replicas().map(String::valueOf)
+          changes.add(change(Kind.SCALE_STABLE, after, where, "stable scaled to " + scale.replicas().map(String::valueOf)
               .orElse("the user's count") + " (" + scale.why() + ")", next));
         } else if (action instanceof Action.ApplyRouting routing) {
           int w = routing.state().canaryWeight();
-          changes.add(new PlannedChange(after, where, "route " + (100 - w) + "% stable / " + w + "% canary"
+          changes.add(new PlannedChange(Kind.ROUTING, after, where, "route " + (100 - w) + "% stable / " + w + "% canary"
               + (routing.state().headerRoutes().isEmpty() ? "" : ", header routes " + routing.state().headerRoutes().stream()
                   .map(h -> h.name()).toList())
               + (routing.state().mirrorRoutes().isEmpty() ? "" : ", mirror routes " + routing.state().mirrorRoutes().stream()
@@ -83,28 +84,28 @@ public final class DryRun {
           next = RolloutMachine.afterAnalysis(spec, next, evaluate.analysis(), evaluate.background(),
               AnalysisResult.pass("assumed to pass in the dry run"), now);
           if (!evaluate.background()) {
-            changes.add(change(after, where, "analysis '" + evaluate.analysis().name() + "' (assumed to pass)", next));
+            changes.add(change(Kind.ANALYSIS, after, where, "analysis '" + evaluate.analysis().name() + "' (assumed to pass)", next));
           }
         } else if (action instanceof Action.PromoteStable) {
-          changes.add(change(after, where, "stable workload " + revisions.stable().workload() + " takes revision "
+          changes.add(change(Kind.PROMOTE_STABLE, after, where, "stable workload " + revisions.stable().workload() + " takes revision "
               + revisions.canary().hash(), next));
         } else if (action instanceof Action.RemoveCanary) {
           canary = 0;
-          changes.add(change(after, where, spec.revision().createsCanaryWorkload()
+          changes.add(change(Kind.REMOVE_CANARY, after, where, spec.revision().createsCanaryWorkload()
               ? "canary workload " + revisions.canary().workload() + " removed"
               : revisions.canary().workload() + " is stable; the user's scaling settings are given back", next));
         }
       }
       if (next.phase() == Phase.PAUSED && st.phase() != Phase.PAUSED) {
-        changes.add(change(after, where, next.message().orElse("paused"), next));
+        changes.add(change(Kind.PAUSE, after, where, next.message().orElse("paused"), next));
       }
       st = next;
     }
     return new RolloutPlan(spec.key(), changes);
   }
 
-  private static PlannedChange change(Duration after, String where, String what, RolloutStatus st) {
-    return new PlannedChange(after, where, what, st.currentWeight(), Optional.empty(), List.of());
+  private static PlannedChange change(Kind kind, Duration after, String where, String what, RolloutStatus st) {
+    return new PlannedChange(kind, after, where, what, st.currentWeight(), Optional.empty(), List.of());
   }
 
   private static String where(CanarySpec spec, RolloutStatus st) {
