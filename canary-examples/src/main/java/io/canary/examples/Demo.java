@@ -19,12 +19,9 @@ import io.canary.kubernetes.LeaseRolloutLock;
 import io.canary.testing.Behaviour;
 import io.canary.testing.PodMatcher;
 import io.canary.testing.SimulatedCluster;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +110,7 @@ public final class Demo {
     Config config = Config.fromKubeconfig(null, readKubeconfig(kubeconfig), kubeconfig.toString());
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         SystemScheduler scheduler = SystemScheduler.create()) {
-      setUpScenario(client);
+      ScenarioFiles.createMissing(client, "rollouts-demo-subsets", NAMESPACE).forEach(o -> out.println("created " + o));
       Optional<MetricSource> prometheus = options.prometheusUrl()
           .map(url -> PrometheusMetricSource.builder().baseUrl(url).build());
       banner("part 1: blue -> red");
@@ -132,30 +129,6 @@ public final class Demo {
       return Files.readString(kubeconfig);
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("kubeconfig " + kubeconfig + " cannot be read: " + e.getMessage(), e);
-    }
-  }
-
-  /** Creates the scenario's namespace and objects where they are missing; never replaces what exists. */
-  private void setUpScenario(KubernetesClient client) {
-    if (client.namespaces().withName(NAMESPACE).get() == null) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
-          .addToLabels("istio-injection", "enabled").endMetadata().build()).create();
-      out.println("created namespace " + NAMESPACE + " (istio-injection=enabled)");
-    }
-    Path yaml = DemoPlan.scenarioFile();
-    try (var in = Files.newInputStream(yaml)) {
-      for (HasMetadata object : client.load(in).items()) {
-        try {
-          client.resource(object).inNamespace(NAMESPACE).create();
-          out.println("created " + object.getKind() + " " + object.getMetadata().getName());
-        } catch (KubernetesClientException e) {
-          if (e.getCode() != 409) {
-            throw e;
-          }
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("cannot read " + yaml + ": " + e.getMessage(), e);
     }
   }
 
@@ -240,18 +213,6 @@ public final class Demo {
           .failureLimit(1)
           .build()));
       return spec.build();
-    }
-
-    static Path scenarioFile() {
-      Path dir = Path.of("").toAbsolutePath();
-      for (int i = 0; i < 4 && dir != null; i++, dir = dir.getParent()) {
-        Path candidate = dir.resolve("scenarios/rollouts-demo-subsets/cluster.yaml");
-        if (Files.isRegularFile(candidate)) {
-          return candidate;
-        }
-      }
-      throw new IllegalStateException("scenarios/rollouts-demo-subsets/cluster.yaml not found from " + Path.of("").toAbsolutePath()
-          + ": run the demo from the repository");
     }
   }
 }

@@ -11,19 +11,16 @@ import io.canary.core.RolloutStatus;
 import io.canary.core.event.WeightChanged;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.time.SystemScheduler;
+import io.canary.examples.ScenarioFiles;
 import io.canary.examples.ScenarioPlans;
 import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.KubernetesWorkloads;
 import io.canary.kubernetes.LeaseRolloutLock;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +52,7 @@ class RealClusterScenariosTest {
     CanarySpec spec = ScenarioPlans.of(scenario);
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         SystemScheduler scheduler = SystemScheduler.create()) {
-      setUp(client, scenario, spec.namespace());
+      ScenarioFiles.createMissing(client, scenario, spec.namespace());
       IstioTrafficRouter router = IstioTrafficRouter.builder(client)
           .addMissingCanaryDestinations(scenario.equals("helloworld-versions")).build();
       KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
@@ -96,25 +93,5 @@ class RealClusterScenariosTest {
     String property = System.getProperty("kubeconfig", "");
     String path = !property.isBlank() ? property : System.getenv().getOrDefault("KUBECONFIG", "");
     return path.isBlank() ? Optional.empty() : Optional.of(Path.of(path)).filter(Files::isRegularFile);
-  }
-
-  /** Creates the namespace and the scenario's objects where missing; never replaces what exists. */
-  private static void setUp(KubernetesClient client, String scenario, String namespace) throws Exception {
-    if (client.namespaces().withName(namespace).get() == null) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
-          .addToLabels("istio-injection", "enabled").endMetadata().build()).create();
-    }
-    Path yaml = Path.of("..", "scenarios", scenario, "cluster.yaml");
-    try (InputStream in = Files.newInputStream(yaml)) {
-      for (HasMetadata object : client.load(in).items()) {
-        try {
-          client.resource(object).inNamespace(namespace).create();
-        } catch (KubernetesClientException e) {
-          if (e.getCode() != 409) {
-            throw e;
-          }
-        }
-      }
-    }
   }
 }
