@@ -506,13 +506,8 @@ public final class RolloutDriver implements RolloutHandle {
   private void emit(List<RolloutEvent> events) {
     for (RolloutEvent event : events) {
       RolloutStatus s = event.status();
-      if (event.warning()) {
-        LOG.warn("[{}] step {}/{} weight {}: {}: {}", key, Math.min(s.stepIndex() + 1, s.stepCount()), s.stepCount(),
-            s.currentWeight(), event.reason(), event.message());
-      } else {
-        LOG.info("[{}] step {}/{} weight {}: {}: {}", key, Math.min(s.stepIndex() + 1, s.stepCount()), s.stepCount(),
-            s.currentWeight(), event.reason(), event.message());
-      }
+      (event.warning() ? LOG.atWarn() : LOG.atInfo()).log("[{}] step {}/{} weight {}: {}: {}", key,
+          Math.min(s.stepIndex() + 1, s.stepCount()), s.stepCount(), s.currentWeight(), event.reason(), event.message());
       notify(ctx.listeners(), event);
       notify(listeners, event);
     }
