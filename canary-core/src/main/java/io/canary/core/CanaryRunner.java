@@ -89,7 +89,7 @@ public final class CanaryRunner implements AutoCloseable {
     String fingerprint = SpecFingerprint.of(spec);
     Optional<Versioned<RolloutStatus>> stored = ctx.store().load(key);
     RolloutStatus status;
-    if (stored.isPresent() && stored.get().value().specFingerprint().equals(fingerprint)) {
+    if (stored.isPresent() && SpecFingerprint.matches(stored.get().value().specFingerprint(), spec)) {
       status = stored.get().value();
     } else {
       if (stored.isPresent() && !stored.get().value().phase().isTerminal()) {

@@ -18,7 +18,7 @@ import org.immutables.value.Value;
  *     .name("rollouts-demo").namespace("istio-argo-rollouts")
  *     .target(WorkloadRef.deployment("rollouts-demo-deployment"))
  *     .revision(NewRevision.image("rollouts-demo", "argoproj/rollouts-demo:red"))
- *     .traffic(TrafficStrategy.subsets("rollouts-demo-svc", "rollout-destrule",
+ *     .traffic(IstioStrategy.subsets("rollouts-demo-svc", "rollout-destrule",   // canary-istio
  *         VirtualServiceRef.of("rollouts-demo-vs2", "route-one")))
  *     .addSteps(Step.setWeight(20), Step.pause(), Step.setWeight(40), Step.pause(Duration.ofSeconds(10)))
  *     .build();
@@ -39,6 +39,7 @@ public abstract class CanarySpec {
 
   public abstract NewRevision revision();
 
+  /** How traffic is split; a type of the router module's (canary-istio's {@code IstioStrategy}, say). */
   public abstract TrafficStrategy traffic();
 
   public abstract List<Step> steps();

@@ -16,10 +16,10 @@ public abstract class NewRevision {
   public abstract Map<String, String> images();
 
   /**
-   * A complete pod template for the new revision, of the type the {@code Workloads} adapter reads
-   * (for canary-kubernetes a fabric8 {@code PodTemplateSpec}); never modified by the SDK.
+   * A complete template for the new revision, of a type the {@code Workloads} adapter defines (for
+   * canary-kubernetes {@code PodTemplate.of(podTemplateSpec)}); never modified by the SDK.
    */
-  public abstract Optional<Object> podTemplate();
+  public abstract Optional<RevisionTemplate> podTemplate();
 
   /** The name of an existing workload, in the rollout's namespace, that runs the new revision. */
   public abstract Optional<String> existingWorkload();
@@ -32,7 +32,7 @@ public abstract class NewRevision {
     return ImmutableNewRevision.builder().putAllImages(images).build();
   }
 
-  public static NewRevision podTemplate(Object template) {
+  public static NewRevision podTemplate(RevisionTemplate template) {
     return ImmutableNewRevision.builder().podTemplate(template).build();
   }
 

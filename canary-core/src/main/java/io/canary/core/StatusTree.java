@@ -20,7 +20,7 @@ public final class StatusTree {
     line(b, "Status:", symbol(status.phase()) + " " + status.phase().displayName());
     status.pauseReason().ifPresent(r -> line(b, "Message:", r.name()));
     status.abortReason().ifPresent(r -> line(b, "Message:", r));
-    line(b, "Strategy:", "Canary (" + (spec.traffic() instanceof SubsetStrategy ? "subsets" : "services") + ")");
+    line(b, "Strategy:", "Canary (" + spec.traffic().kind() + ")");
     line(b, "  Step:", Math.min(status.stepIndex(), status.stepCount()) + "/" + status.stepCount());
     line(b, "  SetWeight:", Integer.toString(setWeight(spec, status)));
     line(b, "  ActualWeight:", Integer.toString(status.currentWeight()));

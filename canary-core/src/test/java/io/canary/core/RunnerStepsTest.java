@@ -1,5 +1,6 @@
 package io.canary.core;
 
+import io.canary.core.memory.InMemoryStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canary.core.event.AnalysisEvaluated;
@@ -24,7 +25,7 @@ class RunnerStepsTest {
         .namespace("shop")
         .target(WorkloadRef.deployment("web"))
         .revision(NewRevision.image("web", "registry/web:2"))
-        .traffic(TrafficStrategy.subsets("web", "web-dr", VirtualServiceRef.of("web-vs", "primary")))
+        .traffic(InMemoryStrategy.of("primary"))
         .addSteps(steps);
   }
 

@@ -1,8 +1,12 @@
 package io.canary.core;
 
+import io.canary.core.memory.InMemoryStrategy;
 import java.time.Duration;
 
-/** The seed plans of scenarios/ as specs: the shapes users write. */
+/**
+ * The seed plans of scenarios/ as specs: the shapes users write, over in-memory routes (canary-istio
+ * runs the same plans over the scenarios' VirtualServices).
+ */
 final class Scenarios {
   static final String COMPANY_COOKIE = "^(.*?;)?(email=[^;]*@some-company-name.com)(;.*)?$";
 
@@ -15,7 +19,7 @@ final class Scenarios {
         .namespace("istio-argo-rollouts")
         .target(WorkloadRef.deployment("rollouts-demo-deployment"))
         .revision(NewRevision.image("rollouts-demo", "argoproj/rollouts-demo:red"))
-        .traffic(TrafficStrategy.subsets("rollouts-demo-svc", "rollout-destrule", VirtualServiceRef.of("rollouts-demo-vs2", "route-one")))
+        .traffic(InMemoryStrategy.of("route-one"))
         .addSteps(Step.setWeight(20), Step.pause(), Step.setWeight(40), Step.pause(Duration.ofSeconds(10)),
             Step.setWeight(60), Step.pause(Duration.ofSeconds(10)), Step.setWeight(80), Step.pause(Duration.ofSeconds(10)))
         .build();
@@ -28,8 +32,7 @@ final class Scenarios {
         .namespace("nsa")
         .target(WorkloadRef.deployment("appa"))
         .revision(NewRevision.image("appa", "example/appa:1.1.0"))
-        .traffic(TrafficStrategy.services("appa-stable-service", "appa-canary-service",
-            VirtualServiceRef.of("virtual-service-appa", "appa-http-route")))
+        .traffic(InMemoryStrategy.of("appa-http-route"))
         .addSteps(Step.setWeight(20), Step.pause(Duration.ofMinutes(1)), Step.setWeight(40), Step.pause(Duration.ofMinutes(1)),
             Step.setWeight(60), Step.pause(Duration.ofMinutes(1)), Step.setWeight(80), Step.pause(Duration.ofMinutes(1)))
         .maxSurge("3")
@@ -44,7 +47,7 @@ final class Scenarios {
         .namespace("deb-ns")
         .target(WorkloadRef.deployment("imesh-rollout"))
         .revision(NewRevision.image("nginx", "nginx:1.15.5"))
-        .traffic(TrafficStrategy.services("stable-svc", "canary-svc", VirtualServiceRef.of("imesh-vsvc", "primary")))
+        .traffic(InMemoryStrategy.of("primary"))
         .addSteps(Step.setWeight(50), Step.pause(Duration.ofHours(1)))
         .build();
   }
@@ -56,8 +59,7 @@ final class Scenarios {
         .namespace("default")
         .target(WorkloadRef.deployment("helloworld-v1"))
         .revision(NewRevision.existingWorkload("helloworld-v2"))
-        .traffic(SubsetStrategy.builder().service("helloworld").destinationRule("helloworld")
-            .stableSubset("v1").canarySubset("v2").addVirtualServices(VirtualServiceRef.of("helloworld")).build())
+        .traffic(InMemoryStrategy.of("helloworld"))
         .addSteps(
             Step.setHeaderRoute("company-users", 50, RouteMatch.header("cookie", StringMatch.regex(COMPANY_COOKIE))),
             Step.pause(),

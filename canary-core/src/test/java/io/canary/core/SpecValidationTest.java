@@ -1,5 +1,6 @@
 package io.canary.core;
 
+import io.canary.core.memory.InMemoryStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,7 @@ class SpecValidationTest {
         .namespace("shop")
         .target(WorkloadRef.deployment("web"))
         .revision(NewRevision.image("web", "registry/web:2"))
-        .traffic(TrafficStrategy.subsets("web", "web-dr", VirtualServiceRef.of("web-vs", "primary")))
+        .traffic(InMemoryStrategy.of("primary"))
         .addSteps(Step.setWeight(20), Step.pause());
   }
 
@@ -67,8 +68,8 @@ class SpecValidationTest {
   }
 
   @Test
-  void onlyDeploymentsAreSupportedTargets() {
-    assertProblem(b -> b.target(new WorkloadRef("StatefulSet", "web")), "target.kind", "use Deployment");
+  void theTargetNeedsAKind() {
+    assertProblem(b -> b.target(new WorkloadRef(" ", "web")), "target.kind", "must name the workload's kind");
   }
 
   @Test
@@ -121,42 +122,8 @@ class SpecValidationTest {
   }
 
   @Test
-  void subsetStrategyNeedsDistinctSubsets() {
-    assertProblem(b -> b.traffic(SubsetStrategy.builder().service("web").destinationRule("web-dr").stableSubset("v1")
-            .canarySubset("v1").addVirtualServices(VirtualServiceRef.of("web-vs")).build()),
-        "traffic.canarySubset", "must differ from stableSubset ('v1')");
-  }
-
-  @Test
-  void subsetStrategyNeedsAServiceName() {
-    assertProblem(b -> b.traffic(TrafficStrategy.subsets("", "web-dr", VirtualServiceRef.of("web-vs"))),
-        "traffic.service", "'' is not a DNS-1123 name");
-  }
-
-  @Test
-  void serviceStrategyNeedsTwoDifferentServices() {
-    assertProblem(b -> b.traffic(TrafficStrategy.services("web", "web", VirtualServiceRef.of("web-vs"))),
-        "traffic.canaryService", "must differ from stableService ('web')");
-  }
-
-  @Test
-  void aStrategyNeedsAVirtualService() {
-    assertProblem(b -> b.traffic(TrafficStrategy.subsets("web", "web-dr")), "traffic.virtualServices",
-        "name at least one VirtualService");
-  }
-
-  @Test
-  void aVirtualServiceNamedTwiceIsRejected() {
-    assertProblem(b -> b.traffic(TrafficStrategy.subsets("web", "web-dr", VirtualServiceRef.of("web-vs", "a"),
-            VirtualServiceRef.of("web-vs", "b"))),
-        "traffic.virtualServices[1]", "named twice");
-  }
-
-  @Test
-  void tcpRoutePortOutOfRangeIsRejected() {
-    assertProblem(b -> b.traffic(TrafficStrategy.subsets("web", "web-dr",
-            VirtualServiceRef.builder().name("web-vs").addTcpRoutes(70000).build())),
-        "traffic.virtualServices[0].tcpRoutes", "port 70000 is outside 1..65535");
+  void theStrategysOwnProblemsAreReportedUnderTraffic() {
+    assertProblem(b -> b.traffic(InMemoryStrategy.of("primary", "primary")), "traffic.routes[1]", "named twice");
   }
 
   @Test

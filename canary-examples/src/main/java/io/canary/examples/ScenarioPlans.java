@@ -5,9 +5,9 @@ import io.canary.core.NewRevision;
 import io.canary.core.RouteMatch;
 import io.canary.core.Step;
 import io.canary.core.StringMatch;
-import io.canary.core.SubsetStrategy;
-import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
+import io.canary.istio.SubsetStrategy;
+import io.canary.istio.IstioStrategy;
+import io.canary.istio.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +40,7 @@ public final class ScenarioPlans {
         .name("rollouts-demo").namespace("istio-argo-rollouts")
         .target(WorkloadRef.deployment("rollouts-demo-deployment"))
         .revision(NewRevision.image("rollouts-demo", image))
-        .traffic(TrafficStrategy.subsets("rollouts-demo-svc", "rollout-destrule", VirtualServiceRef.of("rollouts-demo-vs2", "route-one")))
+        .traffic(IstioStrategy.subsets("rollouts-demo-svc", "rollout-destrule", VirtualServiceRef.of("rollouts-demo-vs2", "route-one")))
         .addSteps(Step.setWeight(20), Step.pause(), Step.setWeight(40), Step.pause(Duration.ofSeconds(10)),
             Step.setWeight(60), Step.pause(Duration.ofSeconds(10)), Step.setWeight(80), Step.pause(Duration.ofSeconds(10)))
         .build();
@@ -52,7 +52,7 @@ public final class ScenarioPlans {
         .name("appa").namespace("nsa")
         .target(WorkloadRef.deployment("appa"))
         .revision(NewRevision.image("appa", "example/appa:1.1.0"))
-        .traffic(TrafficStrategy.services("appa-stable-service", "appa-canary-service",
+        .traffic(IstioStrategy.services("appa-stable-service", "appa-canary-service",
             VirtualServiceRef.of("virtual-service-appa", "appa-http-route")))
         .addSteps(Step.setWeight(20), Step.pause(Duration.ofMinutes(1)), Step.setWeight(40), Step.pause(Duration.ofMinutes(1)),
             Step.setWeight(60), Step.pause(Duration.ofMinutes(1)), Step.setWeight(80), Step.pause(Duration.ofMinutes(1)))
@@ -66,7 +66,7 @@ public final class ScenarioPlans {
         .name("imesh-rollout").namespace("deb-ns")
         .target(WorkloadRef.deployment("imesh-rollout"))
         .revision(NewRevision.image("nginx", "nginx:1.15.5"))
-        .traffic(TrafficStrategy.services("stable-svc", "canary-svc", VirtualServiceRef.of("imesh-vsvc", "primary")))
+        .traffic(IstioStrategy.services("stable-svc", "canary-svc", VirtualServiceRef.of("imesh-vsvc", "primary")))
         .addSteps(Step.setWeight(50), Step.pause(Duration.ofHours(1)))
         .build();
   }

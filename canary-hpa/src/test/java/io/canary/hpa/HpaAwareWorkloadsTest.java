@@ -1,5 +1,6 @@
 package io.canary.hpa;
 
+import io.canary.core.memory.InMemoryStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,8 +10,6 @@ import io.canary.core.Problem;
 import io.canary.core.Revisions;
 import io.canary.core.ScalingOptions;
 import io.canary.core.Step;
-import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.canary.core.spi.RevisionState;
 import io.canary.hpa.MockCluster.ApiRequest;
@@ -518,8 +517,7 @@ class HpaAwareWorkloadsTest {
         .name("rollouts-demo").namespace(DEMO_NS)
         .target(WorkloadRef.deployment(STABLE))
         .revision(NewRevision.image("rollouts-demo", "argoproj/rollouts-demo:red"))
-        .traffic(TrafficStrategy.subsets("rollouts-demo-svc", "rollout-destrule",
-            VirtualServiceRef.of("rollouts-demo-vs2", "route-one")))
+        .traffic(InMemoryStrategy.of("route-one"))
         .addSteps(Step.setWeight(20), Step.pause(), Step.setWeight(40))
         .build();
   }
@@ -529,8 +527,7 @@ class HpaAwareWorkloadsTest {
         .name("helloworld").namespace("default")
         .target(WorkloadRef.deployment("helloworld-v1"))
         .revision(NewRevision.existingWorkload("helloworld-v2"))
-        .traffic(io.canary.core.SubsetStrategy.builder().service("helloworld").destinationRule("helloworld")
-            .stableSubset("v1").canarySubset("v2").addVirtualServices(VirtualServiceRef.of("helloworld")).build())
+        .traffic(InMemoryStrategy.of("helloworld"))
         .addSteps(Step.setWeight(10), Step.setWeight(50))
         .build();
   }

@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.canary.core.CanarySpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Step;
-import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
+import io.canary.istio.IstioStrategy;
+import io.canary.istio.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -36,7 +36,7 @@ class ServiceStrategyScenariosTest {
         .namespace("nsa")
         .target(WorkloadRef.deployment("appa"))
         .revision(NewRevision.image("appa", "example/appa:1.1.0"))
-        .traffic(TrafficStrategy.services("appa-stable-service", "appa-canary-service",
+        .traffic(IstioStrategy.services("appa-stable-service", "appa-canary-service",
             VirtualServiceRef.of("virtual-service-appa", "appa-http-route")))
         .addSteps(Step.setWeight(20), Step.pause(Duration.ofMinutes(1)), Step.setWeight(40), Step.pause(Duration.ofMinutes(1)),
             Step.setWeight(60), Step.pause(Duration.ofMinutes(1)), Step.setWeight(80), Step.pause(Duration.ofMinutes(1)))
@@ -64,7 +64,7 @@ class ServiceStrategyScenariosTest {
       .namespace("deb-ns")
       .target(WorkloadRef.deployment("imesh-rollout"))
       .revision(NewRevision.image("nginx", "nginx:1.15.5"))
-      .traffic(TrafficStrategy.services("stable-svc", "canary-svc", VirtualServiceRef.of("imesh-vsvc", "primary")))
+      .traffic(IstioStrategy.services("stable-svc", "canary-svc", VirtualServiceRef.of("imesh-vsvc", "primary")))
       .addSteps(Step.setWeight(50), Step.pause(Duration.ofHours(1)))
       .build();
 

@@ -9,9 +9,9 @@ import io.canary.core.NewRevision;
 import io.canary.core.RouteMatch;
 import io.canary.core.Step;
 import io.canary.core.StringMatch;
-import io.canary.core.TlsRoute;
-import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
+import io.canary.istio.TlsRoute;
+import io.canary.istio.IstioStrategy;
+import io.canary.istio.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingState;
@@ -39,7 +39,7 @@ class UserRoutesTest {
       .namespace("shop")
       .target(WorkloadRef.deployment("shop"))
       .revision(NewRevision.image("shop", "example/shop:2"))
-      .traffic(TrafficStrategy.subsets("shop", "shop",
+      .traffic(IstioStrategy.subsets("shop", "shop",
           VirtualServiceRef.builder().name("shop").addHttpRoutes("primary")
               .addTlsRoutes(TlsRoute.of(443, "shop.example.com")).addTcpRoutes(3306).build(),
           VirtualServiceRef.builder().name("shop-edge").namespace("edge").addHttpRoutes("to-shop").build()))

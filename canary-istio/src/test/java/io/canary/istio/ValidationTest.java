@@ -9,9 +9,10 @@ import io.canary.core.NewRevision;
 import io.canary.core.RouteMatch;
 import io.canary.core.Step;
 import io.canary.core.StringMatch;
-import io.canary.core.TlsRoute;
+import io.canary.istio.TlsRoute;
 import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
+import io.canary.istio.IstioStrategy;
+import io.canary.istio.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -37,14 +38,14 @@ class ValidationTest {
         .namespace("nsa")
         .target(WorkloadRef.deployment("appa"))
         .revision(NewRevision.image("appa", "example/appa:1.1.0"))
-        .traffic(TrafficStrategy.services("appa-stable-service", "appa-canary-service", virtualServices))
+        .traffic(IstioStrategy.services("appa-stable-service", "appa-canary-service", virtualServices))
         .addSteps(Step.setWeight(20))
         .build();
   }
 
   private static CanarySpec demo(String destinationRule) {
     return CanarySpec.copyOf(RolloutsDemoSubsetsTest.SPEC).withTraffic(
-        TrafficStrategy.subsets("rollouts-demo-svc", destinationRule, VirtualServiceRef.of("rollouts-demo-vs2", "route-one")));
+        IstioStrategy.subsets("rollouts-demo-svc", destinationRule, VirtualServiceRef.of("rollouts-demo-vs2", "route-one")));
   }
 
   /** validate() reports exactly {@code expected}; apply() throws them all and nothing is written. */
@@ -85,7 +86,7 @@ class ValidationTest {
   void aMissingServiceIsNamed() {
     seed("appA-services");
     CanarySpec spec = CanarySpec.copyOf(appA(VirtualServiceRef.of("virtual-service-appa", "appa-http-route")))
-        .withTraffic(TrafficStrategy.services("appa-stable-service", "appa-preview-service",
+        .withTraffic(IstioStrategy.services("appa-stable-service", "appa-preview-service",
             VirtualServiceRef.of("virtual-service-appa", "appa-http-route")));
     assertProblems(spec,
         APPA_VS + ": http route 'appa-http-route' has no canary destination host 'appa-preview-service': add"
@@ -114,7 +115,7 @@ class ValidationTest {
   void destinationsThatDoNotMatchTheStrategyAreShownWithWhatTheStrategyExpects() {
     seed("imesh-services");
     CanarySpec subsetSpec = CanarySpec.copyOf(ServiceStrategyScenariosTest.IMESH)
-        .withTraffic(TrafficStrategy.subsets("stable-svc", "imesh-rule", VirtualServiceRef.of("imesh-vsvc", "primary")));
+        .withTraffic(IstioStrategy.subsets("stable-svc", "imesh-rule", VirtualServiceRef.of("imesh-vsvc", "primary")));
     cluster.seedYaml("""
         apiVersion: networking.istio.io/v1alpha3
         kind: DestinationRule
@@ -225,7 +226,7 @@ class ValidationTest {
   @Test
   void everyProblemIsReportedAtOnce() {
     seed("rollouts-demo-subsets");
-    CanarySpec spec = CanarySpec.copyOf(RolloutsDemoSubsetsTest.SPEC).withTraffic(TrafficStrategy.subsets("rollouts-demo-svc", "no-rule",
+    CanarySpec spec = CanarySpec.copyOf(RolloutsDemoSubsetsTest.SPEC).withTraffic(IstioStrategy.subsets("rollouts-demo-svc", "no-rule",
         VirtualServiceRef.of("rollouts-demo-vs2", "route-two"), VirtualServiceRef.of("no-vs")));
     assertProblems(spec,
         "VirtualService " + DEMO_NS + "/rollouts-demo-vs2: has no http route 'route-two'; its http routes are ['route-one']",
@@ -239,9 +240,19 @@ class ValidationTest {
   void aTrafficStrategyOfTheUsersOwnIsRefused() {
     seed("appA-services");
     VirtualServiceRef vs = VirtualServiceRef.of("virtual-service-appa", "appa-http-route");
-    TrafficStrategy custom = () -> List.of(vs);
+    TrafficStrategy custom = new TrafficStrategy() {
+      @Override
+      public String kind() {
+        return "custom";
+      }
+
+      @Override
+      public String canonicalForm() {
+        return "custom";
+      }
+    };
     CanarySpec spec = CanarySpec.copyOf(appA(vs)).withTraffic(custom);
     assertProblems(spec, "traffic: " + custom.getClass().getName() + " is not a strategy the Istio router knows:"
-        + " use TrafficStrategy.subsets(...) or TrafficStrategy.services(...)");
+        + " use IstioStrategy.subsets(...) or IstioStrategy.services(...)");
   }
 }

@@ -113,7 +113,7 @@ class KubernetesWorkloadsTest {
         .withNewSpec().addNewContainer().withName("app").withImage("shop/web:next").endContainer().endSpec()
         .build();
 
-    Revisions revisions = workloads.ensureCanary(spec(NewRevision.podTemplate(template)));
+    Revisions revisions = workloads.ensureCanary(spec(NewRevision.podTemplate(PodTemplate.of(template))));
 
     Deployment canary = cluster.get("web-canary");
     assertThat(canary.getSpec().getTemplate().getMetadata().getLabels())
@@ -152,10 +152,22 @@ class KubernetesWorkloadsTest {
     CanarySpec missingTarget = CanarySpec.copyOf(newImage()).withTarget(io.canary.core.WorkloadRef.deployment("nope"));
     assertThat(workloads.validate(missingTarget)).extracting(Problem::where).containsExactly("target");
 
+    CanarySpec statefulSet = CanarySpec.copyOf(newImage()).withTarget(new io.canary.core.WorkloadRef("StatefulSet", TARGET));
+    assertThat(workloads.validate(statefulSet)).singleElement().satisfies(p -> {
+      assertThat(p.where()).isEqualTo("target.kind");
+      assertThat(p.message()).contains("'StatefulSet' is not a kind KubernetesWorkloads releases; use Deployment");
+    });
+
+    io.canary.core.RevisionTemplate foreign = () -> "foreign";
+    assertThat(workloads.validate(spec(NewRevision.podTemplate(foreign)))).singleElement().satisfies(p -> {
+      assertThat(p.where()).isEqualTo("revision.podTemplate");
+      assertThat(p.message()).contains("canary-kubernetes takes a PodTemplate.of(podTemplateSpec)");
+    });
+
     PodTemplateSpec unselected = new PodTemplateSpecBuilder()
         .withNewMetadata().addToLabels("app", "other").endMetadata()
         .withNewSpec().addNewContainer().withName("app").withImage("x").endContainer().endSpec().build();
-    assertThat(workloads.validate(spec(NewRevision.podTemplate(unselected)))).extracting(Problem::where)
+    assertThat(workloads.validate(spec(NewRevision.podTemplate(PodTemplate.of(unselected))))).extracting(Problem::where)
         .containsExactly("revision.podTemplate.metadata.labels");
 
     assertThatThrownBy(() -> workloads.ensureCanary(wrongContainer)).isInstanceOf(CanaryValidationException.class);

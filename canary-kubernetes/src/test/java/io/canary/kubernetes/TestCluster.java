@@ -1,10 +1,9 @@
 package io.canary.kubernetes;
 
+import io.canary.core.memory.InMemoryStrategy;
 import io.canary.core.CanarySpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Step;
-import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -128,7 +127,7 @@ final class TestCluster {
         .namespace(NS)
         .target(WorkloadRef.deployment(TARGET))
         .revision(revision)
-        .traffic(TrafficStrategy.subsets("web", "web", VirtualServiceRef.of("web")))
+        .traffic(InMemoryStrategy.of("web"))
         .addSteps(steps.length == 0 ? new Step[] {Step.setWeight(20), Step.pause()} : steps)
         .build();
   }

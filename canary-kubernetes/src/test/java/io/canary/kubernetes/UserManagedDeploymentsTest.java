@@ -1,5 +1,6 @@
 package io.canary.kubernetes;
 
+import io.canary.core.memory.InMemoryStrategy;
 import static io.canary.kubernetes.TestCluster.NS;
 import static io.canary.kubernetes.TestCluster.TARGET;
 import static io.canary.kubernetes.TestCluster.spec;
@@ -9,8 +10,6 @@ import io.canary.core.CanarySpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Problem;
 import io.canary.core.Revisions;
-import io.canary.core.SubsetStrategy;
-import io.canary.core.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.canary.core.spi.WorkloadState;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -39,8 +38,7 @@ class UserManagedDeploymentsTest {
         .name("helloworld")
         .target(WorkloadRef.deployment("helloworld-v1"))
         .revision(NewRevision.existingWorkload("helloworld-v2"))
-        .traffic(SubsetStrategy.builder().service("helloworld").destinationRule("helloworld")
-            .stableSubset("v1").canarySubset("v2").addVirtualServices(VirtualServiceRef.of("helloworld")).build())
+        .traffic(InMemoryStrategy.of("helloworld"))
         .addSteps(io.canary.core.Step.setWeight(10))
         .build();
 

@@ -205,7 +205,7 @@ class TrafficSimulatorTest {
         .name("web").namespace("shop")
         .target(io.canary.core.WorkloadRef.deployment("web-stable"))
         .revision(io.canary.core.NewRevision.existingWorkload("web-canary"))
-        .traffic(io.canary.core.TrafficStrategy.subsets("web", "web", io.canary.core.VirtualServiceRef.of("web", "primary")))
+        .traffic(io.canary.core.memory.InMemoryStrategy.of("primary"))
         .addSteps(io.canary.core.Step.setWeight(50))
         .build();
     TrafficSample canary = traffic.metricSource()

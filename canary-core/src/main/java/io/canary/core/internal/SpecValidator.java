@@ -2,25 +2,20 @@ package io.canary.core.internal;
 
 import io.canary.core.AnalysisSpec;
 import io.canary.core.CanarySpec;
+import io.canary.core.Names;
 import io.canary.core.NewRevision;
 import io.canary.core.Problem;
 import io.canary.core.RouteMatch;
-import io.canary.core.ServiceStrategy;
 import io.canary.core.Step;
 import io.canary.core.StringMatch;
-import io.canary.core.SubsetStrategy;
-import io.canary.core.TlsRoute;
 import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -29,9 +24,6 @@ import java.util.regex.PatternSyntaxException;
  * what would be right. Reads nothing from a cluster: the adapters check the objects a spec names.
  */
 public final class SpecValidator {
-  private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern DNS1123_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Pattern INT_OR_PERCENT = Pattern.compile("\\d+%?");
   private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]+");
 
@@ -56,33 +48,18 @@ public final class SpecValidator {
     return p;
   }
 
-  /** True when {@code s} is a DNS-1123 label: lower case letters, digits and '-', at most 63. */
-  public static boolean isDnsLabel(String s) {
-    return s != null && s.length() <= 63 && DNS1123_LABEL.matcher(s).matches();
-  }
-
-  /** True when {@code s} is a DNS-1123 subdomain (labels joined by '.', at most 253). */
-  public static boolean isDnsSubdomain(String s) {
-    return s != null && s.length() <= 253 && DNS1123_SUBDOMAIN.matcher(s).matches();
-  }
-
   private static void label(List<Problem> p, String where, String value) {
-    if (!isDnsLabel(value)) {
-      p.add(Problem.of(where, "'" + value + "' is not a DNS-1123 label (lower case letters, digits and '-',"
-          + " starting and ending with a letter or digit, at most 63 characters)"));
-    }
+    Names.checkLabel(p, where, value);
   }
 
   private static void subdomain(List<Problem> p, String where, String value) {
-    if (!isDnsSubdomain(value)) {
-      p.add(Problem.of(where, "'" + value + "' is not a DNS-1123 name (lower case letters, digits, '-' and '.',"
-          + " at most 253 characters)"));
-    }
+    Names.checkSubdomain(p, where, value);
   }
 
+  /** The workload kind is the Workloads adapter's to check: it knows which kinds it drives. */
   private static void target(List<Problem> p, WorkloadRef target) {
-    if (!WorkloadRef.DEPLOYMENT.equals(target.kind())) {
-      p.add(Problem.of("target.kind", "'" + target.kind() + "' is not supported; use Deployment"));
+    if (target.kind().isBlank()) {
+      p.add(Problem.of("target.kind", "must name the workload's kind, for example Deployment"));
     }
     subdomain(p, "target.name", target.name());
   }
@@ -95,7 +72,7 @@ public final class SpecValidator {
           + " given)"));
     }
     r.images().forEach((container, image) -> {
-      if (!isDnsLabel(container)) {
+      if (!Names.isDnsLabel(container)) {
         p.add(Problem.of("revision.images[" + container + "]", "container name '" + container
             + "' is not a DNS-1123 label"));
       }
@@ -108,53 +85,8 @@ public final class SpecValidator {
   }
 
   private static void traffic(List<Problem> p, TrafficStrategy t) {
-    if (t instanceof SubsetStrategy s) {
-      subdomain(p, "traffic.service", s.service());
-      subdomain(p, "traffic.destinationRule", s.destinationRule());
-      label(p, "traffic.stableSubset", s.stableSubset());
-      label(p, "traffic.canarySubset", s.canarySubset());
-      if (s.stableSubset().equals(s.canarySubset())) {
-        p.add(Problem.of("traffic.canarySubset", "must differ from stableSubset ('" + s.stableSubset() + "')"));
-      }
-    } else if (t instanceof ServiceStrategy s) {
-      label(p, "traffic.stableService", s.stableService());
-      label(p, "traffic.canaryService", s.canaryService());
-      if (s.stableService().equals(s.canaryService())) {
-        p.add(Problem.of("traffic.canaryService", "must differ from stableService ('" + s.stableService() + "')"));
-      }
-    }
-    if (t.virtualServices().isEmpty()) {
-      p.add(Problem.of("traffic.virtualServices", "name at least one VirtualService whose routes the rollout drives"));
-    }
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < t.virtualServices().size(); i++) {
-      VirtualServiceRef vs = t.virtualServices().get(i);
-      String where = "traffic.virtualServices[" + i + "]";
-      subdomain(p, where + ".name", vs.name());
-      vs.namespace().ifPresent(ns -> label(p, where + ".namespace", ns));
-      if (!seen.add(vs.namespace().orElse("") + "/" + vs.name())) {
-        p.add(Problem.of(where, "VirtualService '" + vs.name() + "' is named twice; list each once with all its routes"));
-      }
-      Set<String> routes = new HashSet<>();
-      for (String r : vs.httpRoutes()) {
-        if (r == null || r.isBlank()) {
-          p.add(Problem.of(where + ".httpRoutes", "a route name must not be empty"));
-        } else if (!routes.add(r)) {
-          p.add(Problem.of(where + ".httpRoutes", "route '" + r + "' is named twice"));
-        }
-      }
-      for (TlsRoute tls : vs.tlsRoutes()) {
-        port(p, where + ".tlsRoutes", tls.port());
-      }
-      for (Integer port : vs.tcpRoutes()) {
-        port(p, where + ".tcpRoutes", port);
-      }
-    }
-  }
-
-  private static void port(List<Problem> p, String where, int port) {
-    if (port < 1 || port > 65535) {
-      p.add(Problem.of(where, "port " + port + " is outside 1..65535"));
+    for (Problem problem : t.validate()) {
+      p.add(Problem.of("traffic." + problem.where(), problem.message()));
     }
   }
 
@@ -205,10 +137,10 @@ public final class SpecValidator {
 
   private static void routeName(List<Problem> p, String where, String name, String kind, Map<String, String> kinds) {
     if (name == null || name.isBlank()) {
-      p.add(Problem.of(where + ".name", "a " + kind + " route needs a name (it names the route in the VirtualService)"));
+      p.add(Problem.of(where + ".name", "a " + kind + " route needs a name (it names the managed route in the routing objects)"));
       return;
     }
-    if (!isDnsLabel(name)) {
+    if (!Names.isDnsLabel(name)) {
       p.add(Problem.of(where + ".name", "'" + name + "' is not a DNS-1123 label"));
     }
     String before = kinds.putIfAbsent(name, kind);
@@ -226,7 +158,7 @@ public final class SpecValidator {
       }
       match.headers().forEach((name, value) -> {
         if (!HEADER_NAME.matcher(name).matches()) {
-          p.add(Problem.of(at + ".headers[" + name + "]", "header names must be lower case tokens, as Istio requires"));
+          p.add(Problem.of(at + ".headers[" + name + "]", "header names must be lower case tokens"));
         }
         stringMatch(p, at + ".headers[" + name + "]", value);
       });

@@ -5,7 +5,6 @@ import io.canary.core.HeaderRoute;
 import io.canary.core.MirrorRoute;
 import io.canary.core.Problem;
 import io.canary.core.RolloutKey;
-import io.canary.core.VirtualServiceRef;
 import io.canary.core.spi.RenderedObject;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingState;
@@ -18,11 +17,15 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * A router that keeps each rollout's routing in memory and remembers every change, so tests can
+ * A router that keeps each rollout's routing in memory (one object per rollout, with the routes of its
+ * {@link InMemoryStrategy}; any other strategy type is driven as one route) and remembers every change, so tests can
  * assert the weights a plan passes through. It can be told to report problems, to fail writes, or
  * that someone changed the weights behind the rollout's back.
  */
 public final class InMemoryTrafficRouter implements TrafficRouter {
+  /** The kind of the one routing object each rollout has here. */
+  public static final String OBJECT_KIND = "InMemoryRoutes";
+
   private final Map<RolloutKey, RoutingState> current = new HashMap<>();
   private final Map<RolloutKey, Integer> outOfBand = new HashMap<>();
   private final Map<RolloutKey, List<RoutingState>> history = new HashMap<>();
@@ -51,34 +54,32 @@ public final class InMemoryTrafficRouter implements TrafficRouter {
     int canary = outOfBand.getOrDefault(spec.key(),
         Optional.ofNullable(current.get(spec.key())).map(RoutingState::canaryWeight).orElse(0));
     List<RouteWeight> weights = new ArrayList<>();
-    for (VirtualServiceRef vs : spec.traffic().virtualServices()) {
-      String object = "VirtualService " + vs.namespaceOr(spec.namespace()) + "/" + vs.name();
-      List<String> routes = vs.usesSingleRoute() ? List.of("http (single route)")
-          : vs.httpRoutes().stream().map(r -> "http " + r).toList();
-      for (String route : routes) {
-        weights.add(new RouteWeight(object, route, 100 - canary, canary));
-      }
+    for (String route : routes(spec)) {
+      weights.add(new RouteWeight(OBJECT_KIND + " " + spec.namespace() + "/" + spec.name(), route, 100 - canary, canary));
     }
     return weights;
   }
 
   @Override
   public List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
-    List<RenderedObject> objects = new ArrayList<>();
-    for (VirtualServiceRef vs : spec.traffic().virtualServices()) {
-      String name = vs.namespaceOr(spec.namespace()) + "/" + vs.name();
-      StringBuilder yaml = new StringBuilder("kind: VirtualService\nmetadata:\n  name: " + vs.name() + "\n  namespace: "
-          + vs.namespaceOr(spec.namespace()) + "\nweights:\n  stable: " + (100 - desired.canaryWeight())
-          + "\n  canary: " + desired.canaryWeight() + "\n");
-      for (HeaderRoute h : desired.headerRoutes()) {
-        yaml.append("headerRoute: ").append(h.name()).append(" canary ").append(h.canaryWeight()).append('\n');
-      }
-      for (MirrorRoute m : desired.mirrorRoutes()) {
-        yaml.append("mirrorRoute: ").append(m.name()).append(' ').append(m.percent()).append("%\n");
-      }
-      objects.add(new RenderedObject("VirtualService", name, yaml.toString()));
+    StringBuilder yaml = new StringBuilder("kind: " + OBJECT_KIND + "\nmetadata:\n  name: " + spec.name()
+        + "\n  namespace: " + spec.namespace() + "\nroutes:\n");
+    for (String route : routes(spec)) {
+      yaml.append("  ").append(route).append(": {stable: ").append(100 - desired.canaryWeight())
+          .append(", canary: ").append(desired.canaryWeight()).append("}\n");
     }
-    return objects;
+    for (HeaderRoute h : desired.headerRoutes()) {
+      yaml.append("headerRoute: ").append(h.name()).append(" canary ").append(h.canaryWeight()).append('\n');
+    }
+    for (MirrorRoute m : desired.mirrorRoutes()) {
+      yaml.append("mirrorRoute: ").append(m.name()).append(' ').append(m.percent()).append("%\n");
+    }
+    return List.of(new RenderedObject(OBJECT_KIND, spec.namespace() + "/" + spec.name(), yaml.toString()));
+  }
+
+  /** The routes of an {@link InMemoryStrategy}; any other strategy counts as one route named after its kind. */
+  private static List<String> routes(CanarySpec spec) {
+    return spec.traffic() instanceof InMemoryStrategy s ? s.routes() : List.of(spec.traffic().kind());
   }
 
   /** The routing {@code key} carries now, if it was ever set. */
@@ -96,7 +97,7 @@ public final class InMemoryTrafficRouter implements TrafficRouter {
     return history(key).stream().map(RoutingState::canaryWeight).collect(Collectors.toList());
   }
 
-  /** Makes {@link #validate} report {@code problem} (a missing VirtualService, say). */
+  /** Makes {@link #validate} report {@code problem} (a missing routing object, say). */
   public synchronized InMemoryTrafficRouter reportProblem(Problem problem) {
     problems.add(problem);
     return this;

@@ -215,9 +215,9 @@ public final class InMemoryWorkloads implements Workloads {
     String stableHash = "stable0";
     if (spec.revision().existingWorkload().isPresent()) {
       return new Revisions(new Revision(target, stableHash, Map.of()),
-          new Revision(spec.revision().existingWorkload().get(), SpecFingerprint.of(spec), Map.of()));
+          new Revision(spec.revision().existingWorkload().get(), SpecFingerprint.hash(spec), Map.of()));
     }
-    String canaryHash = SpecFingerprint.of(spec);
+    String canaryHash = SpecFingerprint.hash(spec);
     return new Revisions(new Revision(target, stableHash, Map.of(REVISION_LABEL, stableHash)),
         new Revision(target + "-canary", canaryHash, Map.of(REVISION_LABEL, canaryHash)));
   }

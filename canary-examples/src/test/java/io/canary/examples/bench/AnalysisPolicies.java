@@ -8,8 +8,8 @@ import io.canary.core.NewRevision;
 import io.canary.core.Phase;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Step;
-import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
+import io.canary.istio.IstioStrategy;
+import io.canary.istio.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.canary.core.analysis.AnalysisGates;
 import io.canary.core.event.PhaseChanged;
@@ -175,7 +175,7 @@ public final class AnalysisPolicies {
         .name("app").namespace("bench")
         .target(WorkloadRef.deployment("app"))
         .revision(NewRevision.image("app", "example/app:2.0"))
-        .traffic(TrafficStrategy.subsets("app", "app", VirtualServiceRef.of("app")))
+        .traffic(IstioStrategy.subsets("app", "app", VirtualServiceRef.of("app")))
         .analysis(AnalysisSpec.builder().name("compared-to-stable")
             .gate(AnalysisGates.comparedToStable(source, 0.02, 10, 200))
             .interval(Duration.ofSeconds(20)).failureLimit(1).build());

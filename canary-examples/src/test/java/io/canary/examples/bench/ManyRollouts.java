@@ -8,8 +8,8 @@ import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Step;
-import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
+import io.canary.istio.IstioStrategy;
+import io.canary.istio.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.canary.core.event.PhaseChanged;
 import io.canary.core.event.RolloutEvent;
@@ -211,7 +211,7 @@ public final class ManyRollouts {
         .name(app).namespace(namespace)
         .target(WorkloadRef.deployment(app))
         .revision(NewRevision.image("app", "example/app:2.0"))
-        .traffic(TrafficStrategy.subsets(app, app, VirtualServiceRef.of(app, "primary")))
+        .traffic(IstioStrategy.subsets(app, app, VirtualServiceRef.of(app, "primary")))
         .addSteps(Step.setWeight(20), Step.pause(PAUSE), Step.setWeight(50), Step.pause(PAUSE))
         .scaleDownDelay(PAUSE)
         .build();

@@ -6,8 +6,8 @@ import io.canary.core.ImmutableCanarySpec;
 import io.canary.core.NewRevision;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Step;
-import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
+import io.canary.istio.IstioStrategy;
+import io.canary.istio.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.istio.IstioTrafficRouter;
@@ -73,7 +73,7 @@ public final class SimulationSpeed {
         .name("rollouts-demo").namespace(NS)
         .target(WorkloadRef.deployment("rollouts-demo-deployment"))
         .revision(NewRevision.image("rollouts-demo", "argoproj/rollouts-demo:red"))
-        .traffic(TrafficStrategy.subsets("rollouts-demo-svc", "rollout-destrule",
+        .traffic(IstioStrategy.subsets("rollouts-demo-svc", "rollout-destrule",
             VirtualServiceRef.of("rollouts-demo-vs2", "route-one")));
     for (int weight = 10; weight <= 100; weight += 10) {
       b.addSteps(Step.setWeight(weight), Step.pause(Duration.ofHours(1)));

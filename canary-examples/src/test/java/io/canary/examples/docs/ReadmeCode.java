@@ -6,8 +6,8 @@ import io.canary.core.NewRevision;
 import io.canary.core.Phase;
 import io.canary.core.RolloutHandle;
 import io.canary.core.Step;
-import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
+import io.canary.istio.IstioStrategy;
+import io.canary.istio.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.istio.IstioTrafficRouter;
@@ -31,7 +31,7 @@ final class ReadmeCode {
         .name("rollouts-demo").namespace("istio-argo-rollouts")
         .target(WorkloadRef.deployment("rollouts-demo-deployment"))
         .revision(NewRevision.image("rollouts-demo", "argoproj/rollouts-demo:red"))
-        .traffic(TrafficStrategy.subsets("rollouts-demo-svc", "rollout-destrule",
+        .traffic(IstioStrategy.subsets("rollouts-demo-svc", "rollout-destrule",
             VirtualServiceRef.of("rollouts-demo-vs2", "route-one")))
         .addSteps(Step.setWeight(20), Step.pause(),
             Step.setWeight(40), Step.pause(Duration.ofSeconds(10)),

@@ -1,9 +1,8 @@
 package io.canary.istio.internal;
 
 import io.canary.core.CanarySpec;
-import io.canary.core.ServiceStrategy;
-import io.canary.core.SubsetStrategy;
-import io.canary.core.TrafficStrategy;
+import io.canary.istio.ServiceStrategy;
+import io.canary.istio.SubsetStrategy;
 import java.util.Map;
 import java.util.Objects;
 
@@ -27,7 +26,7 @@ final class Destinations {
   }
 
   static Destinations of(CanarySpec spec) {
-    TrafficStrategy traffic = spec.traffic();
+    Object traffic = spec.traffic();
     if (traffic instanceof SubsetStrategy s) {
       return new Destinations(spec.namespace(), s.service(), s.service(), s.stableSubset(), s.canarySubset());
     }

@@ -4,9 +4,10 @@ import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.CanaryValidationException;
 import io.canary.core.Problem;
-import io.canary.core.ServiceStrategy;
-import io.canary.core.SubsetStrategy;
-import io.canary.core.VirtualServiceRef;
+import io.canary.istio.IstioStrategy;
+import io.canary.istio.ServiceStrategy;
+import io.canary.istio.SubsetStrategy;
+import io.canary.istio.VirtualServiceRef;
 import io.canary.core.spi.RenderedObject;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingState;
@@ -143,7 +144,11 @@ public final class Router {
       return Optional.empty();
     }
     return Optional.of(Problem.of("traffic", spec.traffic().getClass().getName() + " is not a strategy the Istio router knows:"
-        + " use TrafficStrategy.subsets(...) or TrafficStrategy.services(...)"));
+        + " use IstioStrategy.subsets(...) or IstioStrategy.services(...)"));
+  }
+
+  private static IstioStrategy strategy(CanarySpec spec) {
+    return (IstioStrategy) spec.traffic();
   }
 
   private List<Read> read(CanarySpec spec, List<OwnedFields> targets, List<Problem> problems) {
@@ -158,7 +163,7 @@ public final class Router {
         reads.add(new Read(fields, object.get()));
       }
     }
-    boolean anyHttpRoute = spec.traffic().virtualServices().stream().anyMatch(vs -> vs.usesSingleRoute() || !vs.httpRoutes().isEmpty());
+    boolean anyHttpRoute = strategy(spec).virtualServices().stream().anyMatch(vs -> vs.usesSingleRoute() || !vs.httpRoutes().isEmpty());
     if (!spec.managedRouteNames().isEmpty() && !anyHttpRoute) {
       problems.add(Problem.of("traffic.virtualServices", "header and mirror routes " + spec.managedRouteNames()
           + " need an http route of the rollout to copy the stable and canary destinations from; name one"));
@@ -172,7 +177,7 @@ public final class Router {
     });
     Destinations destinations = Destinations.of(spec);
     List<OwnedFields> targets = new ArrayList<>();
-    for (VirtualServiceRef vs : spec.traffic().virtualServices()) {
+    for (VirtualServiceRef vs : strategy(spec).virtualServices()) {
       ObjectRef ref = new ObjectRef(RoutingKind.VIRTUAL_SERVICE, vs.namespaceOr(spec.namespace()), vs.name());
       targets.add(new VirtualServiceFields(ref, vs, destinations, spec.managedRouteNames(), addMissingCanaryDestinations));
     }

@@ -1,7 +1,7 @@
 package io.canary.istio.internal;
 
 import io.canary.core.Problem;
-import io.canary.core.SubsetStrategy;
+import io.canary.istio.SubsetStrategy;
 import io.canary.core.spi.RoutingState;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package io.canary.istio.telemetry;
 import io.canary.core.CanarySpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Step;
-import io.canary.core.TrafficStrategy;
-import io.canary.core.VirtualServiceRef;
+import io.canary.istio.IstioStrategy;
+import io.canary.istio.VirtualServiceRef;
 import io.canary.core.WorkloadRef;
 
 /** The PromQL a default {@link PrometheusMetricSource} sends for one workload, written out in full. */
@@ -38,7 +38,7 @@ record IstioQueries(String requests, String errors, String latencyP99) {
         .namespace("shop")
         .target(WorkloadRef.deployment("checkout"))
         .revision(NewRevision.image("checkout", "registry/checkout:2"))
-        .traffic(TrafficStrategy.subsets("checkout", "checkout-dr", VirtualServiceRef.of("checkout-vs", "primary")))
+        .traffic(IstioStrategy.subsets("checkout", "checkout-dr", VirtualServiceRef.of("checkout-vs", "primary")))
         .addSteps(Step.setWeight(20), Step.pause())
         .build();
   }

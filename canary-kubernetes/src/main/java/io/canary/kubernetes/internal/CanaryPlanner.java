@@ -1,5 +1,6 @@
 package io.canary.kubernetes.internal;
 
+import static io.canary.core.WorkloadRef.DEPLOYMENT;
 import static io.canary.kubernetes.internal.Deployments.copy;
 import static io.canary.kubernetes.internal.Deployments.createdFor;
 import static io.canary.kubernetes.internal.Deployments.currentReplicaSet;
@@ -11,9 +12,11 @@ import io.canary.core.CanarySpec;
 import io.canary.core.CanaryValidationException;
 import io.canary.core.NewRevision;
 import io.canary.core.Problem;
+import io.canary.core.RevisionTemplate;
 import io.canary.core.Revision;
 import io.canary.core.Revisions;
 import io.canary.core.RolloutKey;
+import io.canary.kubernetes.PodTemplate;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -72,6 +75,11 @@ final class CanaryPlanner {
   Optional<Plan> plan(CanarySpec spec, List<Problem> problems) {
     String ns = spec.namespace();
     String targetName = spec.target().name();
+    if (!DEPLOYMENT.equals(spec.target().kind())) {
+      problems.add(Problem.of("target.kind", "'" + spec.target().kind() + "' is not a kind KubernetesWorkloads releases;"
+          + " use Deployment"));
+      return Optional.empty();
+    }
     Optional<Deployment> target = writer.get(ns, targetName);
     if (target.isEmpty()) {
       problems.add(Problem.of("target", "Deployment " + ns + "/" + targetName
@@ -143,13 +151,13 @@ final class CanaryPlanner {
   private static Optional<PodTemplateSpec> newTemplate(NewRevision revision, Deployment target, List<Problem> problems) {
     String targetName = target.getMetadata().getNamespace() + "/" + target.getMetadata().getName();
     if (revision.podTemplate().isPresent()) {
-      Object given = revision.podTemplate().get();
-      if (!(given instanceof PodTemplateSpec t)) {
+      RevisionTemplate given = revision.podTemplate().get();
+      if (!(given instanceof PodTemplate t)) {
         problems.add(Problem.of("revision.podTemplate", "is a " + given.getClass().getName()
-            + "; canary-kubernetes takes an io.fabric8.kubernetes.api.model.PodTemplateSpec"));
+            + "; canary-kubernetes takes a PodTemplate.of(podTemplateSpec)"));
         return Optional.empty();
       }
-      PodTemplateSpec template = copy(t, PodTemplateSpec.class);
+      PodTemplateSpec template = t.template();
       Map<String, String> labels = template.getMetadata() == null ? null : template.getMetadata().getLabels();
       Map<String, String> missing = new LinkedHashMap<>();
       matchLabels(target).forEach((k, v) -> {

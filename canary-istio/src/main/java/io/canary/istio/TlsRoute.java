@@ -1,4 +1,4 @@
-package io.canary.core;
+package io.canary.istio;
 
 import java.util.List;
 import java.util.Objects;
