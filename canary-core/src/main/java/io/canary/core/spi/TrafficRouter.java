@@ -26,6 +26,23 @@ public interface TrafficRouter {
   /** The weights of every managed route as the cluster holds them now. */
   List<RouteWeight> currentWeights(CanarySpec spec);
 
+  /**
+   * Whether the routing layer has taken up what the last {@link #apply} wrote for {@code applied}, from
+   * what the router last saw (a watch cache: no API read per call). Routers whose routing layer reports
+   * nothing confirm at once (the default).
+   */
+  default RoutingConfirmation confirmation(CanarySpec spec, RoutingState applied) {
+    return RoutingConfirmation.confirmed();
+  }
+
+  /**
+   * Calls {@code onChange} whenever a confirmation may have changed (the routing objects' status), until
+   * closed. The default watches nothing.
+   */
+  default AutoCloseable watchConfirmation(CanarySpec spec, Runnable onChange) {
+    return () -> {};
+  }
+
   /** The routing objects as {@link #apply} would write them for {@code desired}, without writing. */
   default List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
     return List.of();
