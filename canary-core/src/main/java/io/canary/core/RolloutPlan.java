@@ -39,12 +39,20 @@ public record RolloutPlan(RolloutKey key, List<PlannedChange> changes) {
    * @param change what changes, for people
    * @param canaryWeight the canary weight once the change is made
    * @param canaryReplicas the canary replicas asked for, when the change scales
-   * @param objects routing objects as written, for routing changes
+   * @param objects routing objects as written, for routing changes: only those the change writes
+   * @param untouched routing objects of the rollout the change leaves as they are ({@code kind ns/name})
    */
   public record PlannedChange(Kind kind, Duration after, String step, String change, int canaryWeight,
-      Optional<Integer> canaryReplicas, List<RenderedObject> objects) {
+      Optional<Integer> canaryReplicas, List<RenderedObject> objects, List<String> untouched) {
     public PlannedChange {
       objects = List.copyOf(objects);
+      untouched = List.copyOf(untouched);
+    }
+
+    /** A change that writes no routing object. */
+    public PlannedChange(Kind kind, Duration after, String step, String change, int canaryWeight,
+        Optional<Integer> canaryReplicas) {
+      this(kind, after, step, change, canaryWeight, canaryReplicas, List.of(), List.of());
     }
   }
 
@@ -59,6 +67,11 @@ public record RolloutPlan(RolloutKey key, List<PlannedChange> changes) {
     StringBuilder b = new StringBuilder("Plan for rollout ").append(key).append('\n');
     for (PlannedChange c : changes) {
       b.append(String.format("  +%-8s %-32s %s%n", Durations.format(c.after()), c.step(), c.change()));
+      if (c.kind() == Kind.ROUTING) {
+        String written = c.objects().stream().map(o -> o.kind() + " " + o.name()).collect(Collectors.joining(", "));
+        b.append(String.format("  %-42s writes: %s%s%n", "", written.isEmpty() ? "nothing" : written,
+            c.untouched().isEmpty() ? "" : "; untouched: " + String.join(", ", c.untouched())));
+      }
     }
     return b.toString();
   }

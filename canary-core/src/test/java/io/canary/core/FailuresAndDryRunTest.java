@@ -1,5 +1,7 @@
 package io.canary.core;
 
+import io.canary.core.memory.InMemoryTrafficRouter;
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -72,7 +74,16 @@ class FailuresAndDryRunTest {
       assertThat(sixty.after()).as("after the 10s pause at 40").isEqualTo(Duration.ofSeconds(10));
       assertThat(sixty.step()).isEqualTo("step 5/8 (setWeight 60)");
       assertThat(sixty.objects()).singleElement().satisfies(o -> assertThat(o.yaml()).contains("canary: 60"));
-      assertThat(plan.toString()).contains("Plan for rollout istio-argo-rollouts/rollouts-demo", "+10s");
+      assertThat(plan.toString()).contains("Plan for rollout istio-argo-rollouts/rollouts-demo", "+10s",
+          "writes: InMemoryRoutes istio-argo-rollouts/rollouts-demo");
+      String routes = InMemoryTrafficRouter.OBJECT_KIND + " istio-argo-rollouts/rollouts-demo";
+      List<PlannedChange> routing = plan.changes().stream().filter(c -> c.kind() == RolloutPlan.Kind.ROUTING).toList();
+      assertThat(routing.get(4).step()).as("promotion starts: only labels change, which this router does not render")
+          .isEqualTo("promotion");
+      assertThat(routing.get(4).objects()).isEmpty();
+      assertThat(routing.get(4).untouched()).containsExactly(routes);
+      assertThat(routing.get(6).objects()).as("the release at the end writes what the user had: unchanged here").isEmpty();
+      assertThat(plan.toString()).contains("writes: nothing; untouched: " + routes);
 
       assertThat(f.workloads.calls()).isEmpty();
       assertThat(f.router.history(spec.key())).isEmpty();

@@ -9,113 +9,167 @@ import io.canary.core.RolloutPlan.PlannedChange;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Revisions;
 import io.canary.core.spi.AnalysisResult;
+import io.canary.core.spi.RenderedObject;
 import io.canary.core.spi.RevisionState;
+import io.canary.core.spi.RoutingState;
 import io.canary.core.spi.TrafficRouter;
 import io.canary.core.spi.WorkloadState;
 import io.canary.core.spi.Workloads;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Runs the {@link RolloutMachine} on an imagined cluster where every pod asked for is ready at once,
- * every analysis passes and every pause is promoted, and writes down what the actions would change.
- * The routing objects are rendered by the real router, so the plan shows what would be written.
+ * every analysis passes and every pause is promoted, and writes down what the actions would change,
+ * through the same {@link ActionInterpreter} as a live run. The routing objects are rendered by the
+ * real router; an object a change would leave as it is is named untouched, not written.
  */
-public final class DryRun {
+public final class DryRun implements Effects {
   private static final int MAX_DECISIONS = 10_000;
 
-  private DryRun() {}
+  private final CanarySpec spec;
+  private final TrafficRouter router;
+  private final Revisions revisions;
+  private final int stableReplicas;
+  private final Instant start;
+  private final List<PlannedChange> changes = new ArrayList<>();
+  private final Map<String, String> rendered = new HashMap<>();
+  private Instant now;
+  private String where = "start";
+  private int canary;
+  private Optional<Integer> stable = Optional.empty();
+
+  private DryRun(CanarySpec spec, TrafficRouter router, Workloads workloads, Instant start) {
+    this.spec = spec;
+    this.router = router;
+    this.revisions = workloads.previewRevisions(spec);
+    this.stableReplicas = workloads.observe(spec, revisions).stable().desired();
+    this.start = start;
+    this.now = start;
+    for (RenderedObject o : router.render(spec, RolloutMachine.release(revisions))) {
+      rendered.put(o.kind() + " " + o.name(), o.yaml());
+    }
+  }
 
   public static RolloutPlan plan(CanarySpec spec, TrafficRouter router, Workloads workloads, Instant start) {
-    Revisions revisions = workloads.previewRevisions(spec);
-    int stableReplicas = workloads.observe(spec, revisions).stable().desired();
-    List<PlannedChange> changes = new ArrayList<>();
+    return new DryRun(spec, router, workloads, start).run();
+  }
+
+  private RolloutPlan run() {
+    ActionInterpreter interpreter = new ActionInterpreter(spec, this);
     RolloutStatus st = RolloutMachine.initial(spec, SpecFingerprint.of(spec), start);
-    Instant now = start;
-    int canary = 0;
-    Optional<Integer> stable = Optional.empty();
     for (int i = 0; i < MAX_DECISIONS && !st.phase().isTerminal(); i++) {
       WorkloadState cluster = new WorkloadState(
           ready(revisions.stable().workload(), stable.orElse(stableReplicas)),
           Optional.of(ready(revisions.canary().workload(), canary)));
       Decision d = RolloutMachine.decide(spec, st, new Observation(cluster, true), now);
-      String where = where(spec, st);
-      Duration after = Duration.between(start, now);
+      where = where(st);
       if (d.isWait(st)) {
         if (st.phase() == Phase.PAUSED && st.pauseUntil().isEmpty()) {
-          changes.add(new PlannedChange(Kind.PAUSE, after, where, "waits for promote()", st.currentWeight(), Optional.empty(), List.of()));
+          changes.add(change(Kind.PAUSE, "waits for promote()", st));
           st = RolloutMachine.control(spec, st, Control.PROMOTE, now);
           continue;
         }
         if (d.wakeAt().isEmpty()) {
-          changes.add(new PlannedChange(Kind.STUCK, after, where, "would wait here with nothing to wake it: " + st.message().orElse(""),
-              st.currentWeight(), Optional.empty(), List.of()));
+          changes.add(change(Kind.STUCK, "would wait here with nothing to wake it: " + st.message().orElse(""), st));
           break;
         }
         now = d.wakeAt().get();
         continue;
       }
-      RolloutStatus next = d.next();
-      for (Action action : d.actions()) {
-        if (action instanceof Action.EnsureCanary) {
-          next = RolloutMachine.withRevisions(next, revisions);
-          changes.add(change(Kind.CREATE_CANARY, after, where, "canary workload " + revisions.canary().workload() + " at revision "
-              + revisions.canary().hash() + " (stable " + revisions.stable().workload() + ", " + stableReplicas + " replicas)", next));
-        } else if (action instanceof Action.ScaleCanary scale) {
-          canary = scale.replicas();
-          changes.add(new PlannedChange(Kind.SCALE_CANARY, after, where, "canary scaled to " + canary + " replicas (" + scale.why() + ")",
-              next.currentWeight(), Optional.of(canary), List.of()));
-        } else if (action instanceof Action.ScaleStable scale) {
-          stable = scale.replicas();
-          changes.add(change(Kind.SCALE_STABLE, after, where, "stable scaled to " + scale.replicas().map(String::valueOf)
-              .orElse("the user's count") + " (" + scale.why() + ")", next));
-        } else if (action instanceof Action.ApplyRouting routing) {
-          int w = routing.state().canaryWeight();
-          changes.add(new PlannedChange(Kind.ROUTING, after, where, "route " + (100 - w) + "% stable / " + w + "% canary"
-              + (routing.state().headerRoutes().isEmpty() ? "" : ", header routes " + routing.state().headerRoutes().stream()
-                  .map(h -> h.name()).toList())
-              + (routing.state().mirrorRoutes().isEmpty() ? "" : ", mirror routes " + routing.state().mirrorRoutes().stream()
-                  .map(m -> m.name()).toList()),
-              w, Optional.empty(), router.render(spec, routing.state())));
-        } else if (action instanceof Action.Evaluate evaluate) {
-          next = RolloutMachine.afterAnalysis(spec, next, evaluate.analysis(), evaluate.background(),
-              AnalysisResult.pass("assumed to pass in the dry run"), now);
-          if (!evaluate.background()) {
-            changes.add(change(Kind.ANALYSIS, after, where, "analysis '" + evaluate.analysis().name() + "' (assumed to pass)", next));
-          }
-        } else if (action instanceof Action.PromoteStable) {
-          changes.add(change(Kind.PROMOTE_STABLE, after, where, "stable workload " + revisions.stable().workload() + " takes revision "
-              + revisions.canary().hash(), next));
-        } else if (action instanceof Action.RemoveCanary) {
-          canary = 0;
-          changes.add(change(Kind.REMOVE_CANARY, after, where, spec.revision().createsCanaryWorkload()
-              ? "canary workload " + revisions.canary().workload() + " removed"
-              : revisions.canary().workload() + " is stable; the user's scaling settings are given back", next));
-        }
-      }
+      RolloutStatus next = interpreter.run(d, now).next();
       if (next.phase() == Phase.PAUSED && st.phase() != Phase.PAUSED) {
-        changes.add(change(Kind.PAUSE, after, where, next.message().orElse("paused"), next));
+        changes.add(change(Kind.PAUSE, next.message().orElse("paused"), next));
       }
       st = next;
     }
     return new RolloutPlan(spec.key(), changes);
   }
 
-  private static PlannedChange change(Kind kind, Duration after, String where, String what, RolloutStatus st) {
-    return new PlannedChange(kind, after, where, what, st.currentWeight(), Optional.empty(), List.of());
+  @Override
+  public Revisions ensureCanary(RolloutStatus next) {
+    changes.add(change(Kind.CREATE_CANARY, "canary workload " + revisions.canary().workload() + " at revision "
+        + revisions.canary().hash() + " (stable " + revisions.stable().workload() + ", " + stableReplicas + " replicas)", next));
+    return revisions;
   }
 
-  private static String where(CanarySpec spec, RolloutStatus st) {
+  @Override
+  public void watchWorkloads(Revisions revisions) {}
+
+  @Override
+  public void scaleCanary(Revisions revisions, Action.ScaleCanary action, RolloutStatus next) {
+    canary = action.replicas();
+    changes.add(new PlannedChange(Kind.SCALE_CANARY, after(), where, "canary scaled to " + canary + " replicas ("
+        + action.why() + ")", next.currentWeight(), Optional.of(canary)));
+  }
+
+  @Override
+  public void scaleStable(Revisions revisions, Action.ScaleStable action, RolloutStatus next) {
+    stable = action.replicas();
+    changes.add(change(Kind.SCALE_STABLE, "stable scaled to " + action.replicas().map(String::valueOf)
+        .orElse("the user's count") + " (" + action.why() + ")", next));
+  }
+
+  @Override
+  public void applyRouting(RoutingState state, Optional<Revisions> revisions, RolloutStatus next) {
+    int w = state.canaryWeight();
+    List<RenderedObject> written = new ArrayList<>();
+    List<String> untouched = new ArrayList<>();
+    for (RenderedObject o : router.render(spec, state)) {
+      String name = o.kind() + " " + o.name();
+      if (o.yaml().equals(rendered.put(name, o.yaml()))) {
+        untouched.add(name);
+      } else {
+        written.add(o);
+      }
+    }
+    changes.add(new PlannedChange(Kind.ROUTING, after(), where, "route " + (100 - w) + "% stable / " + w + "% canary"
+        + (state.headerRoutes().isEmpty() ? "" : ", header routes " + state.headerRoutes().stream().map(h -> h.name()).toList())
+        + (state.mirrorRoutes().isEmpty() ? "" : ", mirror routes " + state.mirrorRoutes().stream().map(m -> m.name()).toList()),
+        w, Optional.empty(), written, untouched));
+  }
+
+  @Override
+  public AnalysisResult evaluate(Action.Evaluate action, RolloutStatus at) {
+    if (!action.background()) {
+      changes.add(change(Kind.ANALYSIS, "analysis '" + action.analysis().name() + "' (assumed to pass)", at));
+    }
+    return AnalysisResult.pass("assumed to pass in the dry run");
+  }
+
+  @Override
+  public void promoteStable(Revisions revisions, RolloutStatus next) {
+    changes.add(change(Kind.PROMOTE_STABLE, "stable workload " + revisions.stable().workload() + " takes revision "
+        + revisions.canary().hash(), next));
+  }
+
+  @Override
+  public void removeCanary(Revisions revisions, RolloutStatus next) {
+    canary = 0;
+    changes.add(change(Kind.REMOVE_CANARY, spec.revision().createsCanaryWorkload()
+        ? "canary workload " + revisions.canary().workload() + " removed"
+        : revisions.canary().workload() + " is stable; the user's scaling settings are given back", next));
+  }
+
+  private Duration after() {
+    return Duration.between(start, now);
+  }
+
+  private PlannedChange change(Kind kind, String what, RolloutStatus st) {
+    return new PlannedChange(kind, after(), where, what, st.currentWeight(), Optional.empty());
+  }
+
+  private String where(RolloutStatus st) {
     return switch (st.phase()) {
       case PENDING -> "start";
       case PROMOTING -> "promotion";
       case ABORTING -> "abort";
-      default -> st.stepIndex() < spec.steps().size()
-          ? "step " + (st.stepIndex() + 1) + "/" + spec.steps().size() + " (" + spec.steps().get(st.stepIndex()).describe() + ")"
-          : "promotion";
+      default -> StepNumbers.describe(spec, st.stepIndex());
     };
   }
 

@@ -17,6 +17,7 @@ import io.canary.core.RolloutStatus;
 import io.canary.core.Stage;
 import io.canary.core.Step;
 import io.canary.core.spi.AnalysisResult;
+import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingState;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -65,6 +67,39 @@ public final class RolloutMachine {
       case ABORTING -> abort(spec, st, obs, now);
       case SUCCEEDED, ABORTED, FAILED -> Decision.waitFor(st, Optional.empty());
     };
+  }
+
+  /**
+   * How a runner carries on a stored status: the canary found again and watched (what the last runner
+   * asked of it may not have reached the cluster, so it is asked again: scaling is idempotent), the
+   * promotion started again where it was under way, and owned weights that drifted put back.
+   * {@code routing} reads the weights the routing objects carry; it is read only where weights can drift.
+   */
+  public static Decision resume(CanarySpec spec, RolloutStatus st, Supplier<List<RouteWeight>> routing) {
+    Phase phase = st.phase();
+    if (phase.isTerminal() || st.revisions().isEmpty()) {
+      return Decision.waitFor(st, Optional.empty());
+    }
+    boolean stepping = phase == Phase.PROGRESSING || phase == Phase.PAUSED;
+    List<Action> actions = new ArrayList<>();
+    RolloutStatus next = st;
+    if (stepping) {
+      actions.add(new Action.EnsureCanary());
+      next = RolloutStatus.copyOf(st).withCanaryReplicasRequested(Optional.empty());
+    } else {
+      actions.add(new Action.WatchWorkloads());
+    }
+    if (phase == Phase.PROMOTING && st.stage() == Stage.PROMOTE_STABLE) {
+      actions.add(new Action.PromoteStable());
+    }
+    if (stepping) {
+      List<RouteWeight> found = routing.get();
+      if (found.stream().anyMatch(w -> w.canaryWeight() != st.currentWeight())) {
+        actions.add(new Action.ReportDrift(st.currentWeight(), found));
+        actions.add(new Action.ApplyRouting(routingFor(spec, st)));
+      }
+    }
+    return new Decision(actions, next, Optional.empty());
   }
 
   /** The status once {@link Action.EnsureCanary} found or created the revisions. */

@@ -3,6 +3,7 @@ package io.canary.core.time;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 /**
  * The clock and the timers of a runner, shared by all its rollouts: real time ({@link
@@ -23,6 +24,23 @@ public interface Scheduler extends Executor {
   /** Runs {@code task} soon, on one of the scheduler's threads. */
   @Override
   void execute(Runnable task);
+
+  /**
+   * True when time moves only when a caller moves it (a virtual clock): then a caller that waits for
+   * something moves time itself ({@link #runUntil}), and work runs on the caller's thread.
+   */
+  default boolean isVirtual() {
+    return false;
+  }
+
+  /**
+   * On a virtual clock, runs timers in time order until {@code condition} holds or {@code timeout} of
+   * virtual time has passed, and returns whether it holds. A real clock cannot be moved: it returns
+   * {@code condition}'s value at once, and the caller waits in real time.
+   */
+  default boolean runUntil(BooleanSupplier condition, Duration timeout) {
+    return condition.getAsBoolean();
+  }
 
   /** A scheduled task that may still be cancelled. */
   interface Cancellable {

@@ -52,6 +52,26 @@ public final class VirtualScheduler implements Scheduler {
   }
 
   /** Runs every task due now, including the ones those tasks add for now. Returns how many ran. */
+  @Override
+  public boolean isVirtual() {
+    return true;
+  }
+
+  @Override
+  public boolean runUntil(java.util.function.BooleanSupplier condition, Duration timeout) {
+    Instant deadline = now().plus(timeout);
+    runDue();
+    while (!condition.getAsBoolean()) {
+      java.util.Optional<Instant> next = nextDue();
+      if (next.isEmpty() || next.get().isAfter(deadline)) {
+        advanceTo(deadline);
+        break;
+      }
+      advanceTo(next.get());
+    }
+    return condition.getAsBoolean();
+  }
+
   public int runDue() {
     return advanceTo(now());
   }

@@ -1,0 +1,33 @@
+package io.canary.core.internal;
+
+import io.canary.core.Revisions;
+import io.canary.core.RolloutStatus;
+import io.canary.core.spi.AnalysisResult;
+import io.canary.core.spi.RoutingState;
+import java.util.Optional;
+
+/**
+ * Where {@link ActionInterpreter} carries actions out: the cluster through the SPIs (a live run), or
+ * an imagined cluster that writes down what would change (the dry run). Each method gets the status
+ * the rollout will have once the decision's actions are done.
+ */
+interface Effects {
+  /** Creates or finds the canary and watches the workloads; the revisions it has. */
+  Revisions ensureCanary(RolloutStatus next);
+
+  /** Watches the workloads of known revisions. */
+  void watchWorkloads(Revisions revisions);
+
+  void scaleCanary(Revisions revisions, Action.ScaleCanary action, RolloutStatus next);
+
+  void scaleStable(Revisions revisions, Action.ScaleStable action, RolloutStatus next);
+
+  /** Writes the routing, then lets the workloads know the traffic moved (when the canary exists). */
+  void applyRouting(RoutingState state, Optional<Revisions> revisions, RolloutStatus next);
+
+  AnalysisResult evaluate(Action.Evaluate action, RolloutStatus at);
+
+  void promoteStable(Revisions revisions, RolloutStatus next);
+
+  void removeCanary(Revisions revisions, RolloutStatus next);
+}

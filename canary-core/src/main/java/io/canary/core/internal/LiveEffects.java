@@ -1,0 +1,101 @@
+package io.canary.core.internal;
+
+import io.canary.core.CanarySpec;
+import io.canary.core.Revisions;
+import io.canary.core.RolloutStatus;
+import io.canary.core.spi.AnalysisContext;
+import io.canary.core.spi.AnalysisResult;
+import io.canary.core.spi.RoutingState;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Actions carried out on the cluster through the runner's adapters; keeps the rollout's workload watch. */
+final class LiveEffects implements Effects {
+  private static final Logger LOG = LoggerFactory.getLogger("io.canary.rollout");
+
+  private final RunnerContext ctx;
+  private final CanarySpec spec;
+  private final Runnable onWorkloadChange;
+  private AutoCloseable watch;
+
+  LiveEffects(RunnerContext ctx, CanarySpec spec, Runnable onWorkloadChange) {
+    this.ctx = ctx;
+    this.spec = spec;
+    this.onWorkloadChange = onWorkloadChange;
+  }
+
+  @Override
+  public Revisions ensureCanary(RolloutStatus next) {
+    Revisions revisions = ctx.workloads().ensureCanary(spec);
+    watchWorkloads(revisions);
+    return revisions;
+  }
+
+  @Override
+  public void watchWorkloads(Revisions revisions) {
+    closeWatch();
+    watch = ctx.workloads().watch(spec, revisions, onWorkloadChange);
+  }
+
+  @Override
+  public void scaleCanary(Revisions revisions, Action.ScaleCanary action, RolloutStatus next) {
+    ctx.workloads().scaleCanary(spec, revisions, action.replicas());
+  }
+
+  @Override
+  public void scaleStable(Revisions revisions, Action.ScaleStable action, RolloutStatus next) {
+    ctx.workloads().scaleStable(spec, revisions, action.replicas());
+  }
+
+  @Override
+  public void applyRouting(RoutingState state, Optional<Revisions> revisions, RolloutStatus next) {
+    ctx.router().apply(spec, state);
+    revisions.ifPresent(r -> ctx.workloads().trafficShifted(spec, r, state.canaryWeight()));
+  }
+
+  @Override
+  public AnalysisResult evaluate(Action.Evaluate action, RolloutStatus at) {
+    Instant now = ctx.scheduler().now();
+    return evaluate(action, at, now);
+  }
+
+  /** Runs the gate over the interval that ends at {@code now}; a gate that throws gives no verdict. */
+  AnalysisResult evaluate(Action.Evaluate action, RolloutStatus at, Instant now) {
+    Instant from = now.minus(action.analysis().interval());
+    Revisions revisions = at.revisions().orElseThrow(() -> new IllegalStateException(at.key() + " has no revisions yet"));
+    AnalysisContext context = new AnalysisContext(spec, revisions, at.currentWeight(), at.stepIndex(), from, now);
+    try {
+      AnalysisResult result = action.analysis().gate().evaluate(context);
+      return result == null ? AnalysisResult.inconclusive("the analysis gate returned no result") : result;
+    } catch (RuntimeException e) {
+      // A gate that throws has not judged the canary: that is no verdict, not a failure of the canary.
+      return AnalysisResult.inconclusive("the analysis gate threw " + e);
+    }
+  }
+
+  @Override
+  public void promoteStable(Revisions revisions, RolloutStatus next) {
+    ctx.workloads().promote(spec, revisions);
+  }
+
+  @Override
+  public void removeCanary(Revisions revisions, RolloutStatus next) {
+    ctx.workloads().removeCanary(spec, revisions);
+    if (next.phase().isTerminal()) {
+      closeWatch();
+    }
+  }
+
+  void closeWatch() {
+    if (watch != null) {
+      try {
+        watch.close();
+      } catch (Exception e) {
+        LOG.debug("[{}] closing the watch: {}", spec.key(), e.toString());
+      }
+      watch = null;
+    }
+  }
+}
