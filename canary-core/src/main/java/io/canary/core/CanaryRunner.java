@@ -5,6 +5,7 @@ import io.canary.core.internal.RolloutDriver;
 import io.canary.core.internal.RolloutMachine;
 import io.canary.core.internal.RunnerContext;
 import io.canary.core.internal.SpecFingerprint;
+import io.canary.core.internal.StepNumbers;
 import io.canary.core.memory.InMemoryRolloutLock;
 import io.canary.core.memory.InMemoryStateStore;
 import io.canary.core.spi.RolloutListener;
@@ -95,7 +96,7 @@ public final class CanaryRunner implements AutoCloseable {
       if (stored.isPresent() && !stored.get().value().phase().isTerminal()) {
         RolloutStatus other = stored.get().value();
         throw new CanaryException("Rollout " + key + " is " + other.phase().displayName() + " with another release"
-            + " (fingerprint " + other.specFingerprint() + ", step " + other.stepIndex() + "/" + other.stepCount()
+            + " (fingerprint " + other.specFingerprint() + ", " + StepNumbers.position(other)
             + "); abort that release and let it end before starting a new one");
       }
       status = RolloutMachine.initial(spec, fingerprint, ctx.scheduler().now());

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * One thing wrong with a spec or with the cluster objects it names.
  *
- * @param where the object, field or step the problem is in, for example {@code steps[2].weight}
+ * @param where the object, field or step the problem is in, for example {@code step 3 (setWeight 120).weight}
  *     or {@code VirtualService nsa/virtual-service-appa}
  * @param message what is wrong and what would be right
  */

@@ -6,9 +6,11 @@ import java.util.Optional;
 import org.immutables.value.Value;
 
 /**
- * Everything a runner needs to carry on a rollout, saved after every transition. The header and
- * mirror routes in force and the canary scale are not stored: they follow from the steps before
- * {@link #stepIndex()}.
+ * Everything a runner needs to carry on a rollout, saved after every transition, in groups: where it
+ * is in its steps ({@link #step()}), the times it waits for ({@link #timers()}), each analysis'
+ * results ({@link #stepAnalysis()}, {@link #backgroundAnalysis()}) and dynamic stable scale
+ * ({@link #stableScaling()}). The header and mirror routes in force and the canary scale are not
+ * stored: they follow from the steps done. The stored form is core's ({@code StatusDocument}).
  */
 @Value.Immutable
 public abstract class RolloutStatus {
@@ -23,28 +25,31 @@ public abstract class RolloutStatus {
     return Stage.NONE;
   }
 
-  /** The step being worked on; equal to the number of steps once all are done. */
   @Value.Default
-  public int stepIndex() {
-    return 0;
+  public StepProgress step() {
+    return StepProgress.of(0);
   }
 
-  /** The number of steps in the spec. */
   @Value.Default
-  public int stepCount() {
-    return 0;
+  public Timers timers() {
+    return Timers.none();
   }
 
-  /** The canary weight the routing objects carry now. */
+  /** The analysis of the current analysis step. */
   @Value.Default
-  public int currentWeight() {
-    return 0;
+  public AnalysisCounters stepAnalysis() {
+    return AnalysisCounters.none();
   }
 
-  /** The canary weight the current step wants. */
+  /** The spec's background analysis, which runs the whole rollout. */
   @Value.Default
-  public int desiredWeight() {
-    return 0;
+  public AnalysisCounters backgroundAnalysis() {
+    return AnalysisCounters.none();
+  }
+
+  @Value.Default
+  public StableScaling stableScaling() {
+    return StableScaling.none();
   }
 
   public abstract Optional<Revision> stableRevision();
@@ -52,61 +57,6 @@ public abstract class RolloutStatus {
   public abstract Optional<Revision> canaryRevision();
 
   public abstract Optional<PauseReason> pauseReason();
-
-  /** When a timed pause ends. */
-  public abstract Optional<Instant> pauseUntil();
-
-  public abstract Optional<Instant> stepStartedAt();
-
-  /** Since when the current step waits for canary replicas (the progress deadline counts from here). */
-  public abstract Optional<Instant> waitingSince();
-
-  /** When the next delayed action (canary removal, stable shrink) is due. */
-  public abstract Optional<Instant> dueAt();
-
-  /** The canary replicas last asked of the workloads, so a request is not repeated while it is pending. */
-  public abstract Optional<Integer> canaryReplicasRequested();
-
-  /**
-   * The stable replica count weights are measured against while dynamic stable scale has shrunk the
-   * stable revision (its live count then no longer says how many pods all the traffic needs).
-   */
-  public abstract Optional<Integer> referenceReplicas();
-
-  /** Stable replicas asked for by dynamic stable scale; empty while the user's count stands. */
-  public abstract Optional<Integer> stableScale();
-
-  /** When dynamic stable scale may shrink the stable revision. */
-  public abstract Optional<Instant> stableScaleDownAt();
-
-  @Value.Default
-  public int analysisPasses() {
-    return 0;
-  }
-
-  @Value.Default
-  public int analysisFailures() {
-    return 0;
-  }
-
-  @Value.Default
-  public int analysisInconclusive() {
-    return 0;
-  }
-
-  public abstract Optional<Instant> nextAnalysisAt();
-
-  @Value.Default
-  public int backgroundFailures() {
-    return 0;
-  }
-
-  @Value.Default
-  public int backgroundInconclusive() {
-    return 0;
-  }
-
-  public abstract Optional<Instant> nextBackgroundAnalysisAt();
 
   /** Why the rollout aborted or failed. */
   public abstract Optional<String> abortReason();
@@ -129,6 +79,25 @@ public abstract class RolloutStatus {
   }
 
   public abstract Instant lastTransitionTime();
+
+  /** The step being worked on, counted from 0 (people read it as {@code stepIndex() + 1}). */
+  public int stepIndex() {
+    return step().index();
+  }
+
+  public int stepCount() {
+    return step().count();
+  }
+
+  /** The canary weight the routing objects carry now. */
+  public int currentWeight() {
+    return step().currentWeight();
+  }
+
+  /** The canary weight the current step wants. */
+  public int desiredWeight() {
+    return step().desiredWeight();
+  }
 
   public RolloutKey key() {
     return RolloutKey.of(namespace(), name());
@@ -157,7 +126,7 @@ public abstract class RolloutStatus {
   public String toString() {
     return "RolloutStatus{" + key() + " " + phase().displayName()
         + (stage() == Stage.NONE ? "" : "/" + stage())
-        + ", step " + stepIndex() + "/" + stepCount()
+        + ", step " + Math.min(stepIndex() + 1, stepCount()) + "/" + stepCount()
         + ", weight " + currentWeight() + (desiredWeight() != currentWeight() ? "->" + desiredWeight() : "")
         + pauseReason().map(r -> ", paused (" + r + ")").orElse("")
         + abortReason().map(r -> ", abort reason: " + r).orElse("")

@@ -21,7 +21,7 @@ public final class StatusTree {
     status.pauseReason().ifPresent(r -> line(b, "Message:", r.name()));
     status.abortReason().ifPresent(r -> line(b, "Message:", r));
     line(b, "Strategy:", "Canary (" + spec.traffic().kind() + ")");
-    line(b, "  Step:", Math.min(status.stepIndex(), status.stepCount()) + "/" + status.stepCount());
+    line(b, "  Step:", Math.min(status.stepIndex() + 1, status.stepCount()) + "/" + status.stepCount());
     line(b, "  SetWeight:", Integer.toString(setWeight(spec, status)));
     line(b, "  ActualWeight:", Integer.toString(status.currentWeight()));
     status.canaryRevision().ifPresent(r -> line(b, "Canary:", r.workload() + " (revision " + r.hash() + ")"));

@@ -23,8 +23,8 @@ class ControlsTest {
       new Revision("web-canary", "c2", Map.of("canary.io/revision", "c2")));
 
   private static RolloutStatus in(Phase phase, Stage stage, int step) {
-    return RolloutStatus.builder().namespace("shop").name("web").phase(phase).stage(stage).stepIndex(step).stepCount(4)
-        .currentWeight(step > 0 ? 20 : 0).stableRevision(REVISIONS.stable()).canaryRevision(REVISIONS.canary())
+    return RolloutStatus.builder().namespace("shop").name("web").phase(phase).stage(stage)
+        .step(StepProgress.builder().index(step).count(4).currentWeight(step > 0 ? 20 : 0).build()).stableRevision(REVISIONS.stable()).canaryRevision(REVISIONS.canary())
         .pauseReason(phase == Phase.PAUSED ? java.util.Optional.of(PauseReason.CanaryPauseStep) : java.util.Optional.empty())
         .lastTransitionTime(NOW).build();
   }
@@ -173,7 +173,7 @@ class ControlsTest {
       assertThat(done.phase()).isEqualTo(Phase.ABORTED);
       assertThat(done.condition(Condition.ABORTED)).hasValueSatisfying(c -> {
         assertThat(c.reason()).isEqualTo("ProgressDeadlineExceeded");
-        assertThat(c.message()).contains("step 1 (setWeight 20): the canary had 0 of 1 replicas available after the progress deadline of 5m");
+        assertThat(c.message()).contains("step 1/4 (setWeight 20): the canary had 0 of 1 replicas available after the progress deadline of 5m");
       });
       assertThat(f.router.weights(spec.key())).as("never any weight on the canary").allMatch(w -> w == 0);
     }

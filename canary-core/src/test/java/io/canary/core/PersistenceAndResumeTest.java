@@ -54,7 +54,7 @@ class PersistenceAndResumeTest {
         }
         RolloutHandle resumed = f.runner.start(SPEC);
         RolloutStatus st = resumed.await(s -> s.phase().isTerminal()
-            || (s.phase() == Phase.PAUSED && s.pauseUntil().isEmpty()), Duration.ofHours(1));
+            || (s.phase() == Phase.PAUSED && s.timers().pauseUntil().isEmpty()), Duration.ofHours(1));
         if (st.phase() == Phase.PAUSED) {
           resumed.promote();
           st = resumed.await(Duration.ofHours(1));

@@ -22,9 +22,10 @@ class RolloutMachineTest {
   private static final CanarySpec SPEC = RunnerStepsTest.spec(Step.setWeight(50), Step.pause()).build();
 
   private static RolloutStatus progressing(Optional<Integer> requested) {
-    return RolloutStatus.builder().namespace("shop").name("web").phase(Phase.PROGRESSING).stepCount(2)
-        .stableRevision(REVISIONS.stable()).canaryRevision(REVISIONS.canary()).canaryReplicasRequested(requested)
-        .waitingSince(requested.map(r -> NOW)).desiredWeight(50).lastTransitionTime(NOW).build();
+    return RolloutStatus.builder().namespace("shop").name("web").phase(Phase.PROGRESSING)
+        .step(StepProgress.builder().count(2).canaryReplicasRequested(requested).desiredWeight(50).build())
+        .stableRevision(REVISIONS.stable()).canaryRevision(REVISIONS.canary())
+        .timers(Timers.builder().waitingSince(requested.map(r -> NOW)).build()).lastTransitionTime(NOW).build();
   }
 
   private static Observation observed(int stableDesired, RevisionState canary) {
@@ -57,8 +58,8 @@ class RolloutMachineTest {
   void theCanaryIsAskedForItsReplicasOnceAndTheRequestIsRemembered() {
     Decision d = RolloutMachine.decide(SPEC, progressing(Optional.empty()), observed(10, canary(0, false, Optional.empty())), NOW);
     assertThat(d.actions()).containsExactly(new Action.ScaleCanary(5, "setWeight 50"));
-    assertThat(d.next().canaryReplicasRequested()).contains(5);
-    assertThat(d.next().waitingSince()).contains(NOW);
+    assertThat(d.next().step().canaryReplicasRequested()).contains(5);
+    assertThat(d.next().timers().waitingSince()).contains(NOW);
   }
 
   @Test

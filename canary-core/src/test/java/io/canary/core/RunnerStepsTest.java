@@ -53,7 +53,7 @@ class RunnerStepsTest {
       RolloutHandle rollout = f.runner.start(spec);
       RolloutStatus paused = rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(1));
       Instant pausedAt = f.clock.now();
-      assertThat(paused.pauseUntil()).contains(pausedAt.plus(Duration.ofMinutes(10)));
+      assertThat(paused.timers().pauseUntil()).contains(pausedAt.plus(Duration.ofMinutes(10)));
 
       f.advance(Duration.ofMinutes(10).minusSeconds(1));
       assertThat(rollout.status().phase()).isEqualTo(Phase.PAUSED);
@@ -117,7 +117,7 @@ class RunnerStepsTest {
       RolloutStatus done = rollout.await(Duration.ofMinutes(10));
       assertThat(done.phase()).isEqualTo(Phase.ABORTED);
       assertThat(done.abortReason()).hasValueSatisfying(r -> assertThat(r)
-          .contains("analysis 'success-rate' (step 2) failed").contains("0.8000 is below 0.9900"));
+          .contains("analysis 'success-rate' (step 2/3) failed").contains("0.8000 is below 0.9900"));
       assertThat(done.condition(Condition.ABORTED)).hasValueSatisfying(c -> assertThat(c.reason()).isEqualTo("AnalysisFailed"));
       assertThat(f.router.weights(spec.key())).containsExactly(20, 0, 0);
     }
@@ -132,7 +132,7 @@ class RunnerStepsTest {
       RolloutHandle rollout = f.runner.start(spec);
       RolloutStatus paused = rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
       assertThat(paused.pauseReason()).contains(PauseReason.InconclusiveAnalysis);
-      assertThat(paused.analysisInconclusive()).isEqualTo(2);
+      assertThat(paused.stepAnalysis().inconclusive()).isEqualTo(2);
       f.advance(Duration.ofHours(1));
       assertThat(rollout.status().phase()).isEqualTo(Phase.PAUSED);
 
@@ -265,7 +265,7 @@ class RunnerStepsTest {
       f.workloads.holdReadiness(false);
       rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(1));
       assertThat(rollout.status().currentWeight()).isEqualTo(50);
-      assertThat(rollout.status().canaryReplicasRequested()).contains(5);
+      assertThat(rollout.status().step().canaryReplicasRequested()).contains(5);
     }
   }
 

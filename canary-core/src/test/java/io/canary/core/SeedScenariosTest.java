@@ -18,7 +18,7 @@ class SeedScenariosTest {
       assertThat(paused.stepIndex()).isEqualTo(1);
       assertThat(paused.currentWeight()).isEqualTo(20);
       assertThat(paused.pauseReason()).contains(PauseReason.CanaryPauseStep);
-      assertThat(paused.pauseUntil()).isEmpty();
+      assertThat(paused.timers().pauseUntil()).isEmpty();
 
       f.advance(Duration.ofHours(3));
       assertThat(rollout.status().phase()).as("an indefinite pause waits for promote()").isEqualTo(Phase.PAUSED);
@@ -68,7 +68,7 @@ class SeedScenariosTest {
       assertThat(paused.currentWeight()).isEqualTo(50);
       assertThat(f.workloads.canaryReady(spec.key())).as("half of 2 stable pods").isEqualTo(1);
       assertThat(rollout.describe()).contains("Status:          ॥ Paused", "Message:         CanaryPauseStep",
-          "  Step:          1/2", "  SetWeight:     50", "  ActualWeight:  50", "  Desired:       2", "  Current:       3",
+          "  Step:          2/2", "  SetWeight:     50", "  ActualWeight:  50", "  Desired:       2", "  Current:       3",
           "  Updated:       1", "  Ready:         3", "  Available:     3", "imesh-rollout-canary", "stable");
 
       f.advance(Duration.ofMinutes(59));

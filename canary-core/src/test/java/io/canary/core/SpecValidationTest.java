@@ -44,12 +44,12 @@ class SpecValidationTest {
 
   @Test
   void weightAbove100IsRejectedWithItsStepIndex() {
-    assertProblem(b -> b.addSteps(Step.setWeight(120)), "steps[2] (setWeight 120).weight", "within 0..100, was 120");
+    assertProblem(b -> b.addSteps(Step.setWeight(120)), "step 3 (setWeight 120).weight", "within 0..100, was 120");
   }
 
   @Test
   void negativeWeightIsRejected() {
-    assertProblem(b -> b.addSteps(Step.setWeight(-5)), "steps[2] (setWeight -5).weight", "within 0..100, was -5");
+    assertProblem(b -> b.addSteps(Step.setWeight(-5)), "step 3 (setWeight -5).weight", "within 0..100, was -5");
   }
 
   @Test
@@ -75,50 +75,50 @@ class SpecValidationTest {
   @Test
   void headerRouteStepWithoutANameIsRejected() {
     assertProblem(b -> b.addSteps(Step.setHeaderRoute("", RouteMatch.header("x-canary", StringMatch.exact("1")))),
-        "steps[2] (setHeaderRoute ).name", "a header route needs a name");
+        "step 3 (setHeaderRoute ).name", "a header route needs a name");
   }
 
   @Test
   void mirrorRouteStepWithoutANameIsRejected() {
     assertProblem(b -> b.addSteps(Step.setMirrorRoute(" ", 10, RouteMatch.header("x-m", StringMatch.exact("1")))),
-        "steps[2] (setMirrorRoute   10.0%).name", "a mirror route needs a name");
+        "step 3 (setMirrorRoute   10.0%).name", "a mirror route needs a name");
   }
 
   @Test
   void aRouteNameCannotBeBothAHeaderAndAMirrorRoute() {
     assertProblem(b -> b.addSteps(Step.setHeaderRoute("beta", RouteMatch.header("x-b", StringMatch.exact("1"))),
             Step.setMirrorRoute("beta", 5, RouteMatch.header("x-b", StringMatch.exact("1")))),
-        "steps[3] (setMirrorRoute beta 5.0%).name", "already names a header route");
+        "step 4 (setMirrorRoute beta 5.0%).name", "already names a header route");
   }
 
   @Test
   void mirrorPercentOutsideRangeIsRejected() {
     assertProblem(b -> b.addSteps(Step.setMirrorRoute("m", 150, RouteMatch.header("x-m", StringMatch.exact("1")))),
-        "steps[2] (setMirrorRoute m 150.0%).percent", "within 0..100");
+        "step 3 (setMirrorRoute m 150.0%).percent", "within 0..100");
   }
 
   @Test
   void headerRouteCanaryWeightOutsideRangeIsRejected() {
     assertProblem(b -> b.addSteps(Step.setHeaderRoute("beta", 101, RouteMatch.header("x-b", StringMatch.exact("1")))),
-        "steps[2] (setHeaderRoute beta).canaryWeight", "within 0..100, was 101");
+        "step 3 (setHeaderRoute beta).canaryWeight", "within 0..100, was 101");
   }
 
   @Test
   void aMatchWithoutConditionsIsRejected() {
     assertProblem(b -> b.addSteps(Step.setHeaderRoute("beta", RouteMatch.builder().build())),
-        "steps[2] (setHeaderRoute beta).matches[0]", "at least one header, uri or method condition");
+        "step 3 (setHeaderRoute beta).matches[0]", "at least one header, uri or method condition");
   }
 
   @Test
   void aRegexThatDoesNotCompileIsRejected() {
     assertProblem(b -> b.addSteps(Step.setHeaderRoute("beta", RouteMatch.header("cookie", StringMatch.regex("(unclosed")))),
-        "steps[2] (setHeaderRoute beta).matches[0].headers[cookie]", "does not compile");
+        "step 3 (setHeaderRoute beta).matches[0].headers[cookie]", "does not compile");
   }
 
   @Test
   void upperCaseHeaderNamesAreRejected() {
     assertProblem(b -> b.addSteps(Step.setHeaderRoute("beta", RouteMatch.header("X-Canary", StringMatch.exact("1")))),
-        "steps[2] (setHeaderRoute beta).matches[0].headers[X-Canary]", "lower case");
+        "step 3 (setHeaderRoute beta).matches[0].headers[X-Canary]", "lower case");
   }
 
   @Test
@@ -128,7 +128,7 @@ class SpecValidationTest {
 
   @Test
   void negativePauseIsRejected() {
-    assertProblem(b -> b.addSteps(Step.pause(Duration.ofSeconds(-10))), "steps[2] (pause -10s).duration", "must not be negative");
+    assertProblem(b -> b.addSteps(Step.pause(Duration.ofSeconds(-10))), "step 3 (pause -10s).duration", "must not be negative");
   }
 
   @Test
@@ -160,19 +160,19 @@ class SpecValidationTest {
   @Test
   void canaryScaleNeedsExactlyOneForm() {
     assertProblem(b -> b.addSteps(new Step.SetCanaryScale(java.util.Optional.of(2), java.util.Optional.of(50), false)),
-        "steps[2] (setCanaryScale replicas 2)", "exactly one of replicas, percent or matchTrafficWeight (2 given)");
+        "step 3 (setCanaryScale replicas 2)", "exactly one of replicas, percent or matchTrafficWeight (2 given)");
   }
 
   @Test
   void aWeightAfterScalingTheCanaryToZeroCanNeverFinish() {
-    assertProblem(b -> b.steps(List.of(Step.setCanaryScaleReplicas(0), Step.setWeight(30))), "steps[1] (setWeight 30)",
+    assertProblem(b -> b.steps(List.of(Step.setCanaryScaleReplicas(0), Step.setWeight(30))), "step 2 (setWeight 30)",
         "can never finish");
   }
 
   @Test
   void analysisNeedsAPositiveInterval() {
     AnalysisSpec analysis = AnalysisSpec.builder().name("errors").gate(ctx -> null).interval(Duration.ZERO).build();
-    assertProblem(b -> b.addSteps(Step.analysis(analysis)), "steps[2] (analysis errors).analysis.interval", "must be positive");
+    assertProblem(b -> b.addSteps(Step.analysis(analysis)), "step 3 (analysis errors).analysis.interval", "must be positive");
   }
 
   @Test
@@ -196,7 +196,7 @@ class SpecValidationTest {
         .isInstanceOf(CanaryValidationException.class)
         .hasMessageContaining("CanarySpec shop/Bad is invalid (3 problems)")
         .hasMessageContaining("name: 'Bad'")
-        .hasMessageContaining("steps[2] (setWeight 101).weight")
-        .hasMessageContaining("steps[3] (pause -1s).duration");
+        .hasMessageContaining("step 3 (setWeight 101).weight")
+        .hasMessageContaining("step 4 (pause -1s).duration");
   }
 }

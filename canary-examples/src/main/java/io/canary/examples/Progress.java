@@ -32,7 +32,7 @@ final class Progress implements RolloutListener {
     Duration t = Duration.between(start, clock.now());
     out.printf("[+%02d:%02d:%02d] %-16s %s%n", t.toHours(), t.toMinutesPart(), t.toSecondsPart(), event.reason(), event.message());
     RolloutHandle handle = rollout;
-    if (handle != null && event instanceof PhaseChanged p && p.to() == Phase.PAUSED && p.status().pauseUntil().isPresent()) {
+    if (handle != null && event instanceof PhaseChanged p && p.to() == Phase.PAUSED && p.status().timers().pauseUntil().isPresent()) {
       out.println(handle.describe());
     }
   }

@@ -7,7 +7,7 @@ import io.canary.core.RolloutStatus;
 import io.canary.core.spi.StateStore;
 import io.canary.core.spi.Versioned;
 import io.canary.kubernetes.internal.Labels;
-import io.canary.kubernetes.internal.RolloutStatusCodec;
+import io.canary.core.StatusDocument;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -79,7 +79,7 @@ public final class ConfigMapStateStore implements StateStore {
     if (json == null) {
       throw new CanaryException(where(key) + " has no '" + DATA_KEY + "' entry; delete it to start the rollout afresh");
     }
-    return Optional.of(new Versioned<>(RolloutStatusCodec.read(json, where(key)), cm.getMetadata().getResourceVersion()));
+    return Optional.of(new Versioned<>(StatusDocument.read(json, where(key)), cm.getMetadata().getResourceVersion()));
   }
 
   @Override
@@ -94,7 +94,7 @@ public final class ConfigMapStateStore implements StateStore {
         .withResourceVersion(expectedVersion.orElse(null))
         .withLabels(Map.of(STATE_LABEL, "true", Labels.ROLLOUT, key.name(), Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE))
         .endMetadata()
-        .withData(Map.of(DATA_KEY, RolloutStatusCodec.write(status)))
+        .withData(Map.of(DATA_KEY, StatusDocument.write(status)))
         .build();
     var configMaps = client.configMaps().inNamespace(key.namespace());
     try {

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.canary.core.CanaryException;
+import io.canary.core.AnalysisCounters;
 import io.canary.core.Condition;
+import io.canary.core.StableScaling;
+import io.canary.core.StepProgress;
+import io.canary.core.Timers;
 import io.canary.core.ConflictException;
 import io.canary.core.PauseReason;
 import io.canary.core.Phase;
@@ -38,28 +42,15 @@ class ConfigMapStateStoreTest {
         .name("web-release")
         .phase(Phase.PAUSED)
         .stage(Stage.SCALE_DOWN_DELAY)
-        .stepIndex(3)
-        .stepCount(8)
-        .currentWeight(40)
-        .desiredWeight(60)
+        .step(StepProgress.builder().index(3).count(8).currentWeight(40).desiredWeight(60).canaryReplicasRequested(3).build())
         .stableRevision(new Revision("web", "5d8f7c9b6", Map.of("pod-template-hash", "5d8f7c9b6")))
         .canaryRevision(new Revision("web-canary", "25ab2fc959", Map.of("canary.io/revision", "25ab2fc959", "x", "y")))
         .pauseReason(PauseReason.InconclusiveAnalysis)
-        .pauseUntil(T0.plusSeconds(10))
-        .stepStartedAt(T0.plusSeconds(1))
-        .waitingSince(T0.plusSeconds(2))
-        .dueAt(T0.plusSeconds(3))
-        .canaryReplicasRequested(3)
-        .referenceReplicas(5)
-        .stableScale(2)
-        .stableScaleDownAt(T0.plusSeconds(4))
-        .analysisPasses(5)
-        .analysisFailures(6)
-        .analysisInconclusive(7)
-        .nextAnalysisAt(T0.plusSeconds(5))
-        .backgroundFailures(8)
-        .backgroundInconclusive(9)
-        .nextBackgroundAnalysisAt(T0.plusMillis(6_123))
+        .timers(Timers.builder().pauseUntil(T0.plusSeconds(10)).stepStartedAt(T0.plusSeconds(1))
+            .waitingSince(T0.plusSeconds(2)).dueAt(T0.plusSeconds(3)).build())
+        .stableScaling(StableScaling.builder().referenceReplicas(5).replicas(2).scaleDownAt(T0.plusSeconds(4)).build())
+        .stepAnalysis(AnalysisCounters.builder().passes(5).failures(6).inconclusive(7).nextAt(T0.plusSeconds(5)).build())
+        .backgroundAnalysis(AnalysisCounters.builder().failures(8).inconclusive(9).nextAt(T0.plusMillis(6_123)).build())
         .abortReason("success rate 0.91 < 0.99")
         .message("Paused: analysis inconclusive")
         .addConditions(new Condition(Condition.PAUSED, true, "InconclusiveAnalysis", "a person decides", T0.plusSeconds(7)))
@@ -110,9 +101,9 @@ class ConfigMapStateStoreTest {
     ConfigMapStateStore store = ConfigMapStateStore.create(client);
     RolloutStatus status = fullyPopulated();
     String v1 = store.compareAndSet(KEY, Optional.empty(), status);
-    String v2 = store.compareAndSet(KEY, Optional.of(v1), RolloutStatus.copyOf(status).withStepIndex(4));
+    String v2 = store.compareAndSet(KEY, Optional.of(v1), RolloutStatus.copyOf(status).withStep(StepProgress.builder().from(status.step()).index(4).build()));
 
-    assertThatThrownBy(() -> store.compareAndSet(KEY, Optional.of(v1), RolloutStatus.copyOf(status).withStepIndex(5)))
+    assertThatThrownBy(() -> store.compareAndSet(KEY, Optional.of(v1), RolloutStatus.copyOf(status).withStep(StepProgress.builder().from(status.step()).index(5).build())))
         .isInstanceOf(ConflictException.class)
         .hasMessageContaining("shop/web-release");
     assertThatThrownBy(() -> store.compareAndSet(KEY, Optional.empty(), status))

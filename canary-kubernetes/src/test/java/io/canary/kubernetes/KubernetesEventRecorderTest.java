@@ -32,7 +32,8 @@ class KubernetesEventRecorderTest {
 
   private static RolloutStatus status(int stepIndex, int weight) {
     return RolloutStatus.builder().namespace(NS).name("web-release").phase(Phase.PROGRESSING)
-        .stepIndex(stepIndex).stepCount(4).currentWeight(weight).lastTransitionTime(T0).build();
+        .step(io.canary.core.StepProgress.builder().index(stepIndex).count(4).currentWeight(weight).build())
+        .lastTransitionTime(T0).build();
   }
 
   private List<Event> events() {

@@ -50,7 +50,8 @@ class AssertionsTest {
   }
 
   private static RolloutStatus status(Phase phase, int weight, String abortReason) {
-    return RolloutStatus.builder().namespace("ns").name("web").phase(phase).currentWeight(weight)
+    return RolloutStatus.builder().namespace("ns").name("web").phase(phase)
+        .step(io.canary.core.StepProgress.builder().currentWeight(weight).build())
         .abortReason(java.util.Optional.ofNullable(abortReason)).lastTransitionTime(Instant.EPOCH).build();
   }
 

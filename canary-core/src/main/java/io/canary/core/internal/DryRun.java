@@ -70,7 +70,7 @@ public final class DryRun implements Effects {
       Decision d = RolloutMachine.decide(spec, st, new Observation(cluster, true), now);
       where = where(st);
       if (d.isWait(st)) {
-        if (st.phase() == Phase.PAUSED && st.pauseUntil().isEmpty()) {
+        if (st.phase() == Phase.PAUSED && st.timers().pauseUntil().isEmpty()) {
           changes.add(change(Kind.PAUSE, "waits for promote()", st));
           st = RolloutMachine.control(spec, st, Control.PROMOTE, now);
           continue;

@@ -96,7 +96,7 @@ public final class SpecValidator {
     Optional<Integer> fixedCanaryReplicas = Optional.empty();
     for (int i = 0; i < steps.size(); i++) {
       Step s = steps.get(i);
-      String where = "steps[" + i + "] (" + s.describe() + ")";
+      String where = "step " + StepNumbers.number(i) + " (" + s.describe() + ")";
       if (s instanceof Step.SetWeight w) {
         percent(p, where + ".weight", w.weight());
         if (w.weight() > 0 && fixedCanaryReplicas.isPresent() && fixedCanaryReplicas.get() == 0) {

@@ -417,7 +417,7 @@ public final class ManyRollouts {
     public void onEvent(RolloutEvent event) {
       long nowNanos = System.nanoTime();
       Instant now = Instant.now();
-      event.status().pauseUntil().ifPresent(due -> pauseDue.put(event.key(), due));
+      event.status().timers().pauseUntil().ifPresent(due -> pauseDue.put(event.key(), due));
       if (event instanceof WeightChanged w) {
         weightChanges.increment();
         if (w.to() == 20) {

@@ -92,7 +92,7 @@ class DynamicStableScaleTest {
     CanarySpec spec = CanarySpec.copyOf(ScenarioPlans.rolloutsDemo(RED))
         .withScaling(ScalingOptions.builder().dynamicStableScale(true).stableScaleDownDelay(DELAY).build());
     try (RunnerOnSimulation first = RunnerOnSimulation.on(sim, DEMO_NS)) {
-      first.start(spec).await(s -> s.phase() == Phase.PAUSED && s.stableScale().isPresent(), Duration.ofMinutes(10));
+      first.start(spec).await(s -> s.phase() == Phase.PAUSED && s.stableScaling().replicas().isPresent(), Duration.ofMinutes(10));
     }
     assertThat(hpa(sim, DEMO_NS, DEMO_HPA).getSpec().getMaxReplicas()).as("stable maximum left shrunk").isLessThan(6);
 

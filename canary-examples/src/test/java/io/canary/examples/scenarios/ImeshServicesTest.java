@@ -43,7 +43,7 @@ class ImeshServicesTest {
       assertThat(described)
           .containsPattern("Status:\\s+॥ Paused\\R")
           .containsPattern("Message:\\s+CanaryPauseStep\\R")
-          .containsPattern("Step:\\s+1/2\\R")
+          .containsPattern("Step:\\s+2/2\\R")
           .containsPattern("SetWeight:\\s+50\\R")
           .containsPattern("ActualWeight:\\s+50\\R")
           .containsPattern("Desired:\\s+2\\R")

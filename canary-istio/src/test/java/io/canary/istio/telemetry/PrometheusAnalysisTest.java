@@ -127,7 +127,7 @@ class PrometheusAnalysisTest {
 
       assertThat(done.phase()).isEqualTo(Phase.ABORTED);
       assertThat(done.abortReason()).hasValueSatisfying(reason -> assertThat(reason)
-          .contains("analysis 'istio-success-rate' (step 2) failed").contains("0.8000 is below 0.9900"));
+          .contains("analysis 'istio-success-rate' (step 2/3) failed").contains("0.8000 is below 0.9900"));
       assertThat(r.router.weights(SPEC.key())).containsExactly(20, 0, 0);
     }
   }
