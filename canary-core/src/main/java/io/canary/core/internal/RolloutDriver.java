@@ -439,7 +439,8 @@ public final class RolloutDriver implements RolloutHandle {
 
   private AnalysisResult evaluate(Action.Evaluate evaluate, RolloutStatus st, Instant now) {
     Instant from = now.minus(evaluate.analysis().interval());
-    AnalysisContext context = new AnalysisContext(spec, revisions(st), st.currentWeight(), st.stepIndex(), from, now);
+    AnalysisContext context = new AnalysisContext(spec, revisions(st), st.currentWeight(), st.stepIndex(), from, now,
+        st.attempt(), st.phase());
     try {
       AnalysisResult result = evaluate.analysis().gate().evaluate(context);
       return result == null ? AnalysisResult.inconclusive("the analysis gate returned no result") : result;
