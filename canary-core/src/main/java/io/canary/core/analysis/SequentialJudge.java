@@ -65,10 +65,10 @@ public abstract class SequentialJudge implements AnalysisGate {
     return 0.01;
   }
 
-  /** How many times as likely to fail as stable a canary may be and still be called no worse. Default 1.25. */
+  /** How many times as likely to fail as stable a canary may be and still be called no worse. Default 1.1. */
   @Value.Default
   public double minRelativeIncrease() {
-    return 1.25;
+    return 1.1;
   }
 
   /** How far (0..1) the canary's error rate must be above stable's to fail. Default 0.001 (0.1 points). */
@@ -110,7 +110,7 @@ public abstract class SequentialJudge implements AnalysisGate {
     }
     if (!(minRelativeIncrease() >= 1 && minRelativeIncrease() < 1000)) {
       throw new IllegalArgumentException("SequentialJudge.minRelativeIncrease must be within [1, 1000), was "
-          + minRelativeIncrease() + " (1.25: a canary up to 25% more likely to fail passes)");
+          + minRelativeIncrease() + " (1.1: a canary up to 10% more likely to fail passes)");
     }
     if (!(minAbsoluteIncrease() >= 0 && minAbsoluteIncrease() < 1)) {
       throw new IllegalArgumentException("SequentialJudge.minAbsoluteIncrease must be within [0, 1), was "
