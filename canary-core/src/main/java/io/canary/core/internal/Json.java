@@ -32,48 +32,58 @@ public final class Json {
   /** {@code value} as JSON, objects' members on lines of their own, indented by two spaces. */
   public static String write(Object value) {
     StringBuilder b = new StringBuilder();
-    write(b, value, "");
+    write(b, value, "", true);
     return b.toString();
   }
 
-  private static void write(StringBuilder b, Object value, String indent) {
+  /** {@code value} as JSON on one line, for payloads sent over the wire. */
+  public static String compact(Object value) {
+    StringBuilder b = new StringBuilder();
+    write(b, value, "", false);
+    return b.toString();
+  }
+
+  /** Maps (keys as text, in their order), lists, text, numbers (a non-finite one is unknown: null), booleans, null. */
+  private static void write(StringBuilder b, Object value, String indent, boolean pretty) {
     if (value == null) {
       b.append("null");
     } else if (value instanceof String s) {
       quote(b, s);
-    } else if (value instanceof Number || value instanceof Boolean) {
+    } else if (value instanceof Number n) {
+      b.append(Double.isFinite(n.doubleValue()) ? n.toString() : "null");
+    } else if (value instanceof Boolean) {
       b.append(value);
     } else if (value instanceof Map<?, ?> map) {
       if (map.isEmpty()) {
         b.append("{}");
         return;
       }
-      b.append("{\n");
       String inner = indent + "  ";
+      b.append(pretty ? "{\n" : "{");
       int i = 0;
       for (Map.Entry<?, ?> e : map.entrySet()) {
-        b.append(inner);
+        b.append(pretty ? inner : "");
         quote(b, String.valueOf(e.getKey()));
-        b.append(": ");
-        write(b, e.getValue(), inner);
-        b.append(++i < map.size() ? ",\n" : "\n");
+        b.append(pretty ? ": " : ":");
+        write(b, e.getValue(), inner, pretty);
+        b.append(++i < map.size() ? "," : "").append(pretty ? "\n" : "");
       }
-      b.append(indent).append('}');
+      b.append(pretty ? indent : "").append('}');
     } else if (value instanceof List<?> list) {
       if (list.isEmpty()) {
         b.append("[]");
         return;
       }
-      b.append("[\n");
       String inner = indent + "  ";
+      b.append(pretty ? "[\n" : "[");
       for (int i = 0; i < list.size(); i++) {
-        b.append(inner);
-        write(b, list.get(i), inner);
-        b.append(i + 1 < list.size() ? ",\n" : "\n");
+        b.append(pretty ? inner : "");
+        write(b, list.get(i), inner, pretty);
+        b.append(i + 1 < list.size() ? "," : "").append(pretty ? "\n" : "");
       }
-      b.append(indent).append(']');
+      b.append(pretty ? indent : "").append(']');
     } else {
-      throw new IllegalArgumentException("no JSON form for a " + value.getClass().getName());
+      quote(b, value.toString());
     }
   }
 

@@ -65,7 +65,8 @@ final class LiveEffects implements Effects {
   AnalysisResult evaluate(Action.Evaluate action, RolloutStatus at, Instant now) {
     Instant from = now.minus(action.analysis().interval());
     Revisions revisions = at.revisions().orElseThrow(() -> new IllegalStateException(at.key() + " has no revisions yet"));
-    AnalysisContext context = new AnalysisContext(spec, revisions, at.currentWeight(), at.stepIndex(), from, now);
+    AnalysisContext context = new AnalysisContext(spec, revisions, at.currentWeight(), at.stepIndex(), from, now,
+        at.attempt(), at.phase());
     try {
       AnalysisResult result = action.analysis().gate().evaluate(context);
       return result == null ? AnalysisResult.inconclusive("the analysis gate returned no result") : result;

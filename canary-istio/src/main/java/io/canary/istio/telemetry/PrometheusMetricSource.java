@@ -3,6 +3,7 @@ package io.canary.istio.telemetry;
 import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.Revision;
+import io.canary.core.spi.LatencyHistogram;
 import io.canary.core.spi.MetricSource;
 import io.canary.core.spi.TrafficSample;
 import io.canary.istio.telemetry.internal.InstantQueryClient;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -109,6 +111,44 @@ public final class PrometheusMetricSource implements MetricSource {
     // Increase is extrapolated per series, so the error count can come out a hair above the total.
     long errorCount = Math.min(count(InstantQueryClient.await(errors)), requestCount);
     return new TrafficSample(requestCount, errorCount, millis(InstantQueryClient.await(latency)));
+  }
+
+  /**
+   * The request durations {@code revision} served in the window, from Istio's histogram:
+   * {@code sum by (le) (increase(istio_request_duration_milliseconds_bucket{SELECTOR}[range]))}.
+   * No series answers {@link LatencyHistogram#EMPTY}.
+   */
+  @Override
+  public LatencyHistogram latency(CanarySpec spec, Revision revision, Instant from, Instant to) {
+    if (!from.isBefore(to)) {
+      throw new CanaryException("Prometheus query for " + revision + " in " + spec.key()
+          + ": the window must start before it ends, was from " + from + " to " + to);
+    }
+    String promql = "sum by (le) (increase(" + PromQl.selector(DURATION_BUCKETS_METRIC, selector(spec, revision)) + "["
+        + PromQl.range(Duration.between(from, to)) + "]))";
+    Map<String, Double> buckets = InstantQueryClient.await(client.sendSeries(promql, to, "le"));
+    TreeMap<Double, Long> byBound = new TreeMap<>();
+    buckets.forEach((le, count) -> byBound.put(bound(le), count(count)));
+    // Extrapolated increases of separate series can dip below a lower bucket's: counts never decrease.
+    List<Long> cumulative = new ArrayList<>();
+    long highest = 0;
+    for (long c : byBound.values()) {
+      highest = Math.max(highest, c);
+      cumulative.add(highest);
+    }
+    return new LatencyHistogram(new ArrayList<>(byBound.keySet()), cumulative);
+  }
+
+  private static double bound(String le) {
+    return "+Inf".equals(le) || "Inf".equals(le) ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
+  }
+
+  /**
+   * The user's own PromQL with variables ({@code {{ canary_workload }}}, {@code {{ window }}}... see
+   * {@link PrometheusQuery}), sent to this Prometheus with this source's credentials and timeout.
+   */
+  public PrometheusQuery query(String template) {
+    return new PrometheusQuery(client, template);
   }
 
   private List<Matcher> selector(CanarySpec spec, Revision revision) {

@@ -77,8 +77,39 @@ public final class InstantQueryClient {
         });
   }
 
+  /**
+   * Sends {@code promql} evaluated at {@code time} and answers the value of each series it returns, by the
+   * value of its label {@code byLabel} (for example the {@code le} of histogram buckets). Series without
+   * the label are left out.
+   */
+  public CompletableFuture<Map<String, Double>> sendSeries(String promql, Instant time, String byLabel) {
+    String at = PromQl.time(time);
+    LOG.debug("Prometheus {}: {} at time={}", endpoint, promql, at);
+    return http.sendAsync(request(promql, at), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((response, failure) -> {
+          if (failure != null) {
+            throw unreachable(promql, at, failure);
+          }
+          String body = response.body() == null ? "" : response.body();
+          JsonNode data = data(promql, at, response);
+          if (!"vector".equals(data.path("resultType").asText(""))) {
+            throw answered(promql, at, "a result of type \"" + data.path("resultType").asText("")
+                + "\" where a vector was expected: " + excerpt(body));
+          }
+          Map<String, Double> values = new java.util.LinkedHashMap<>();
+          for (JsonNode series : data.path("result")) {
+            JsonNode label = series.path("metric").path(byLabel);
+            if (label.isTextual()) {
+              values.put(label.asText(), sample(promql, at, series.path("value"), body));
+            }
+          }
+          return values;
+        });
+  }
+
   /** Waits for {@code answer}, throwing the {@link CanaryException} it failed with. */
-  public static double await(CompletableFuture<Double> answer) {
+  public static <T> T await(CompletableFuture<T> answer) {
     try {
       return answer.get();
     } catch (InterruptedException e) {
@@ -131,6 +162,26 @@ public final class InstantQueryClient {
 
   private double value(String promql, String at, HttpResponse<String> response) {
     String body = response.body() == null ? "" : response.body();
+    JsonNode data = data(promql, at, response);
+    String resultType = data.path("resultType").asText("");
+    JsonNode result = data.path("result");
+    return switch (resultType) {
+      case "vector" -> {
+        if (!result.isArray() || result.size() > 1) {
+          throw answered(promql, at, "a vector of " + result.size() + " series where one at most was expected: "
+              + excerpt(body));
+        }
+        yield result.isEmpty() ? Double.NaN : sample(promql, at, result.get(0).path("value"), body);
+      }
+      case "scalar" -> sample(promql, at, result, body);
+      default -> throw answered(promql, at, "a result of type \"" + resultType
+          + "\" where a vector or a scalar was expected: " + excerpt(body));
+    };
+  }
+
+  /** The {@code data} of a successful answer; anything else throws, saying what came back. */
+  private JsonNode data(String promql, String at, HttpResponse<String> response) {
+    String body = response.body() == null ? "" : response.body();
     if (response.statusCode() != 200) {
       throw answered(promql, at, "HTTP " + response.statusCode() + " " + errorOf(body));
     }
@@ -151,21 +202,7 @@ public final class InstantQueryClient {
     if (warnings.isArray() && !warnings.isEmpty()) {
       LOG.warn("Prometheus at {} warns about {}: {}", endpoint, query(promql, at), warnings);
     }
-    JsonNode data = root.path("data");
-    String resultType = data.path("resultType").asText("");
-    JsonNode result = data.path("result");
-    return switch (resultType) {
-      case "vector" -> {
-        if (!result.isArray() || result.size() > 1) {
-          throw answered(promql, at, "a vector of " + result.size() + " series where one at most was expected: "
-              + excerpt(body));
-        }
-        yield result.isEmpty() ? Double.NaN : sample(promql, at, result.get(0).path("value"), body);
-      }
-      case "scalar" -> sample(promql, at, result, body);
-      default -> throw answered(promql, at, "a result of type \"" + resultType
-          + "\" where a vector or a scalar was expected: " + excerpt(body));
-    };
+    return root.path("data");
   }
 
   /** A {@code [unixTime, "value"]} pair's value; Prometheus writes non-finite values as NaN, +Inf, -Inf. */
