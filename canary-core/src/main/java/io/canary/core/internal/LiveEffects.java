@@ -1,6 +1,12 @@
 package io.canary.core.internal;
 
 import io.canary.core.CanarySpec;
+import io.canary.core.Phase;
+import io.canary.core.Stage;
+import io.canary.core.StatusTree;
+import io.canary.core.spi.RevisionState;
+import io.canary.core.spi.RoutingConfirmation;
+import io.canary.core.spi.WorkloadState;
 import io.canary.core.Revisions;
 import io.canary.core.RolloutStatus;
 import io.canary.core.spi.AnalysisContext;
@@ -19,6 +25,7 @@ final class LiveEffects implements Effects {
   private final CanarySpec spec;
   private final Runnable onWorkloadChange;
   private AutoCloseable watch;
+  private AutoCloseable routingWatch;
 
   LiveEffects(RunnerContext ctx, CanarySpec spec, Runnable onWorkloadChange) {
     this.ctx = ctx;
@@ -33,10 +40,12 @@ final class LiveEffects implements Effects {
     return revisions;
   }
 
+  /** Watches the workloads, and the routing layer's confirmations, until the rollout ends. */
   @Override
   public void watchWorkloads(Revisions revisions) {
     closeWatch();
     watch = ctx.workloads().watch(spec, revisions, onWorkloadChange);
+    routingWatch = ctx.router().watchConfirmation(spec, onWorkloadChange);
   }
 
   @Override
@@ -89,14 +98,49 @@ final class LiveEffects implements Effects {
     }
   }
 
-  void closeWatch() {
-    if (watch != null) {
+  /** What the rollout's decisions see of the workloads (from the adapters' watch caches). */
+  Observation observe(RolloutStatus st) {
+    Optional<Revisions> revisions = st.revisions();
+    if (revisions.isEmpty() || st.phase().isTerminal() || st.phase() == Phase.PENDING) {
+      return Observation.of(new WorkloadState(RevisionState.absent(spec.target().name()), Optional.empty()));
+    }
+    WorkloadState state = ctx.workloads().observe(spec, revisions.get());
+    boolean promoted = st.phase() == Phase.PROMOTING && st.stage() == Stage.PROMOTE_STABLE
+        && ctx.workloads().promotionComplete(spec, revisions.get());
+    boolean stepping = st.phase() == Phase.PROGRESSING || st.phase() == Phase.PAUSED;
+    RoutingConfirmation routing = stepping
+        ? ctx.router().confirmation(spec, RolloutMachine.routingFor(spec, st))
+        : RoutingConfirmation.confirmed();
+    return new Observation(state, promoted, routing);
+  }
+
+  /** The status tree, with the workloads as last seen when they can be observed. */
+  String describe(RolloutStatus st) {
+    Optional<WorkloadState> workloads = Optional.empty();
+    if (st.revisions().isPresent()) {
       try {
-        watch.close();
-      } catch (Exception e) {
-        LOG.debug("[{}] closing the watch: {}", spec.key(), e.toString());
+        workloads = Optional.of(ctx.workloads().observe(spec, st.revisions().get()));
+      } catch (RuntimeException e) {
+        LOG.debug("[{}] could not observe the workloads for describe(): {}", spec.key(), e.toString());
       }
-      watch = null;
+    }
+    return StatusTree.render(spec, st, workloads);
+  }
+
+  void closeWatch() {
+    close(watch);
+    close(routingWatch);
+    watch = null;
+    routingWatch = null;
+  }
+
+  private void close(AutoCloseable closeable) {
+    if (closeable != null) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.debug("[{}] closing a watch: {}", spec.key(), e.toString());
+      }
     }
   }
 }

@@ -4,20 +4,15 @@ import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.CanaryValidationException;
 import io.canary.core.Control;
-import io.canary.core.Phase;
-import io.canary.core.Revisions;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
-import io.canary.core.Stage;
-import io.canary.core.StatusTree;
 import io.canary.core.event.AnalysisEvaluated;
+import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RolloutStarted;
 import io.canary.core.spi.AnalysisResult;
-import io.canary.core.spi.RevisionState;
 import io.canary.core.spi.RolloutListener;
 import io.canary.core.spi.Versioned;
-import io.canary.core.spi.WorkloadState;
 import io.canary.core.time.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,16 +87,7 @@ public final class RolloutDriver implements RolloutHandle {
 
   @Override
   public String describe() {
-    RolloutStatus st = record.status();
-    Optional<WorkloadState> workloads = Optional.empty();
-    if (st.revisions().isPresent()) {
-      try {
-        workloads = Optional.of(ctx.workloads().observe(spec, st.revisions().get()));
-      } catch (RuntimeException e) {
-        LOG.debug("[{}] could not observe the workloads for describe(): {}", key, e.toString());
-      }
-    }
-    return StatusTree.render(spec, st, workloads);
+    return effects.describe(record.status());
   }
 
   @Override
@@ -243,7 +229,7 @@ public final class RolloutDriver implements RolloutHandle {
       for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
         RolloutStatus before = record.status();
         Instant now = ctx.scheduler().now();
-        Decision decision = RolloutMachine.decide(spec, before, observe(before), now);
+        Decision decision = RolloutMachine.decide(spec, before, effects.observe(before), now);
         if (decision.isWait(before)) {
           armTimer(decision.wakeAt());
           consecutiveFailures = 0;
@@ -309,19 +295,8 @@ public final class RolloutDriver implements RolloutHandle {
     }
   }
 
-  private Observation observe(RolloutStatus st) {
-    Optional<Revisions> revisions = st.revisions();
-    if (revisions.isEmpty() || st.phase().isTerminal() || st.phase() == Phase.PENDING) {
-      return Observation.of(new WorkloadState(RevisionState.absent(spec.target().name()), Optional.empty()));
-    }
-    WorkloadState state = ctx.workloads().observe(spec, revisions.get());
-    boolean promoted = st.phase() == Phase.PROMOTING && st.stage() == Stage.PROMOTE_STABLE
-        && ctx.workloads().promotionComplete(spec, revisions.get());
-    return new Observation(state, promoted);
-  }
-
   /** Saves and tells {@code next}; false (and this runner stands by) when another runner saved first. */
-  private boolean save(RolloutStatus next, List<io.canary.core.event.RolloutEvent> actionEvents) {
+  private boolean save(RolloutStatus next, List<RolloutEvent> actionEvents) {
     if (record.save(next, actionEvents)) {
       return true;
     }

@@ -42,6 +42,7 @@ public final class RolloutMachine {
   public static final String REASON_DEADLINE = "ProgressDeadlineExceeded";
   public static final String REASON_COMPLETED = "RolloutCompleted";
   public static final String REASON_ACTION_FAILED = "ActionFailed";
+  public static final String REASON_ROUTING_REFUSED = "RoutingRefused";
 
   private RolloutMachine() {}
 

@@ -14,6 +14,7 @@ import io.canary.core.PauseReason;
 import io.canary.core.Phase;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Step;
+import io.canary.core.spi.RoutingConfirmation;
 import io.canary.core.spi.RoutingState;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +39,10 @@ final class Steps {
           .withStableScaleDownAt(Optional.empty());
       return Decision.transition(next.done(), new Action.ScaleStable(Optional.of(target),
           "dynamic stable scale: stable takes " + (100 - st.currentWeight()) + "% of the traffic"));
+    }
+    Optional<Decision> unconfirmed = unconfirmedRouting(spec, st, obs, now);
+    if (unconfirmed.isPresent()) {
+      return unconfirmed.get();
     }
     int index = st.stepIndex();
     if (index >= spec.steps().size()) {
@@ -77,6 +82,30 @@ final class Steps {
     }
     RoutingState routing = Routings.routing(st, st.currentWeight(), spec, index + 1);
     return Decision.transition(nextStep(st, now).done(), new Action.ApplyRouting(routing));
+  }
+
+  /**
+   * A weight counts as applied once the routing layer confirms it: until then the rollout goes no
+   * further (its next step, its pause, its promotion wait), up to the progress deadline from the
+   * step's start; a refusal aborts it with the routing layer's reason.
+   */
+  private static Optional<Decision> unconfirmedRouting(CanarySpec spec, RolloutStatus st, Observation obs, Instant now) {
+    RoutingConfirmation routing = obs.routing();
+    String weight = "weight " + st.currentWeight();
+    if (routing.state() == RoutingConfirmation.State.REFUSED) {
+      return Optional.of(Decision.transition(toAborting(st, now, RolloutMachine.REASON_ROUTING_REFUSED,
+          "the routing layer refused " + weight + ": " + routing.reason() + ": " + routing.message()).done()));
+    }
+    if (routing.state() == RoutingConfirmation.State.PENDING) {
+      Instant deadline = st.timers().stepStartedAt().orElse(now).plus(spec.progressDeadline());
+      if (!now.isBefore(deadline)) {
+        return Optional.of(Decision.transition(toAborting(st, now, RolloutMachine.REASON_DEADLINE, weight
+            + " was not confirmed by the routing layer within the progress deadline of "
+            + Durations.format(spec.progressDeadline()) + ": " + routing.reason() + ": " + routing.message()).done()));
+      }
+      return Optional.of(Decision.waitFor(st, Optional.of(deadline)));
+    }
+    return Optional.empty();
   }
 
   private static Decision setWeight(CanarySpec spec, RolloutStatus st, Observation obs, Instant now, int weight) {
