@@ -47,6 +47,9 @@ public abstract class CanarySpec {
   /** Analysis run in the background for the whole rollout; a failure aborts. */
   public abstract Optional<AnalysisSpec> analysis();
 
+  /** Gates at points of the rollout's life (before it, before each traffic increase, before promotion...). */
+  public abstract List<GateSpec> gates();
+
   @Value.Default
   public ScalingOptions scaling() {
     return ScalingOptions.defaults();
@@ -75,6 +78,11 @@ public abstract class CanarySpec {
 
   /** The stable workload's maxUnavailable while it takes the new revision at promotion. */
   public abstract Optional<String> maxUnavailable();
+
+  /** The gates of {@code point}, in the order given. */
+  public List<GateSpec> gatesAt(io.canary.core.analysis.LifecyclePoint point) {
+    return gates().stream().filter(g -> g.point() == point).toList();
+  }
 
   public RolloutKey key() {
     return RolloutKey.of(namespace(), name());

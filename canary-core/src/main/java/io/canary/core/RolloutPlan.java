@@ -23,6 +23,8 @@ public record RolloutPlan(RolloutKey key, List<PlannedChange> changes) {
     SCALE_STABLE,
     ROUTING,
     ANALYSIS,
+    /** Gates asked (or told) at a point of the rollout's life. */
+    GATE,
     PAUSE,
     PROMOTE_STABLE,
     REMOVE_CANARY,

@@ -52,6 +52,12 @@ public abstract class RolloutStatus {
     return StableScaling.none();
   }
 
+  /** The gates of the point the rollout is at, once asked. */
+  public abstract Optional<GateProgress> gate();
+
+  /** The last analysis or gate result, with the checks that decided it. */
+  public abstract Optional<AnalysisRecord> lastAnalysis();
+
   public abstract Optional<Revision> stableRevision();
 
   public abstract Optional<Revision> canaryRevision();

@@ -1,6 +1,8 @@
 package io.canary.core;
 
 import io.canary.core.internal.Json;
+import io.canary.core.spi.Check;
+import io.canary.core.spi.Verdict;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,6 +50,16 @@ public final class StatusDocument {
     s.stableScaling().referenceReplicas().ifPresent(n -> scaling.put("referenceReplicas", n));
     put(scaling, "scaleDownAt", s.stableScaling().scaleDownAt());
     o.put("stableScaling", scaling);
+    s.gate().ifPresent(g -> {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("point", g.point().name());
+      n.put("stepIndex", g.stepIndex());
+      n.put("passed", g.passed());
+      put(n, "nextAskAt", g.nextAskAt());
+      n.put("message", g.message());
+      o.put("gate", n);
+    });
+    s.lastAnalysis().ifPresent(a -> o.put("lastAnalysis", analysisRecord(a)));
     s.stableRevision().ifPresent(r -> o.put("stableRevision", revision(r)));
     s.canaryRevision().ifPresent(r -> o.put("canaryRevision", revision(r)));
     s.pauseReason().ifPresent(r -> o.put("pauseReason", r.name()));
@@ -125,6 +137,11 @@ public final class StatusDocument {
   }
 
   private static void readGroups(Doc o, ImmutableRolloutStatus.Builder b) {
+    o.object("gate").ifPresent(g -> b.gate(GateProgress.builder()
+        .point(io.canary.core.analysis.LifecyclePoint.valueOf(g.required("point")))
+        .stepIndex(g.integer("stepIndex").orElse(0)).passed(g.bool("passed")).nextAskAt(g.instant("nextAskAt"))
+        .message(g.text("message").orElse("")).build()));
+    o.object("lastAnalysis").map(StatusDocument::analysisRecord).ifPresent(b::lastAnalysis);
     Doc step = o.group("step");
     ImmutableStepProgress.Builder progress = StepProgress.builder();
     step.integer("index").ifPresent(progress::index);
@@ -184,6 +201,42 @@ public final class StatusDocument {
     return a.build();
   }
 
+  private static Map<String, Object> analysisRecord(AnalysisRecord a) {
+    Map<String, Object> n = new LinkedHashMap<>();
+    n.put("name", a.name());
+    n.put("where", a.where());
+    n.put("verdict", a.verdict().name());
+    n.put("message", a.message());
+    n.put("time", a.time().toString());
+    List<Object> checks = new ArrayList<>();
+    for (Check c : a.checks()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", c.name());
+      m.put("query", c.query());
+      m.put("canaryValue", c.canaryValue());
+      m.put("stableValue", c.stableValue());
+      m.put("rule", c.rule());
+      m.put("decision", c.decision().name());
+      m.put("reason", c.reason());
+      checks.add(m);
+    }
+    n.put("checks", checks);
+    return n;
+  }
+
+  private static AnalysisRecord analysisRecord(Doc n) {
+    ImmutableAnalysisRecord.Builder a = AnalysisRecord.builder().name(n.text("name").orElse(""))
+        .where(n.text("where").orElse("")).verdict(Verdict.valueOf(n.required("verdict")))
+        .message(n.text("message").orElse("")).time(Instant.parse(n.required("time")));
+    for (Object c : n.list("checks")) {
+      Doc m = new Doc((Map<?, ?>) c, n.where());
+      a.addChecks(new Check(m.text("name").orElse(""), m.text("query").orElse(""), m.number("canaryValue"),
+          m.number("stableValue"), m.text("rule").orElse(""), Verdict.valueOf(m.required("decision")),
+          m.text("reason").orElse("")));
+    }
+    return a.build();
+  }
+
   private static Map<String, Object> revision(Revision r) {
     Map<String, Object> n = new LinkedHashMap<>();
     n.put("workload", r.workload());
@@ -220,6 +273,11 @@ public final class StatusDocument {
 
     Optional<Integer> integer(String key) {
       return get(key).map(v -> v instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(v)));
+    }
+
+    /** A figure; absent or null (how JSON writes a figure that is not finite) is {@code NaN}. */
+    double number(String key) {
+      return get(key).map(v -> v instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(v))).orElse(Double.NaN);
     }
 
     boolean bool(String key) {

@@ -24,6 +24,15 @@ public final class StatusTree {
     line(b, "  Step:", Math.min(status.stepIndex() + 1, status.stepCount()) + "/" + status.stepCount());
     line(b, "  SetWeight:", Integer.toString(setWeight(spec, status)));
     line(b, "  ActualWeight:", Integer.toString(status.currentWeight()));
+    status.gate().filter(g -> !g.passed()).ifPresent(g -> line(b, "  Gate:", "held by " + g.point().flaggerName()
+        + g.nextAskAt().map(t -> ", asked again at " + t).orElse("") + ": " + g.message()));
+    status.lastAnalysis().ifPresent(a -> {
+      line(b, "Analysis:", a.name() + " (" + a.where() + ") " + a.verdict() + " at " + a.time());
+      if (a.checks().isEmpty()) {
+        line(b, "", a.message());
+      }
+      a.checks().forEach(c -> line(b, "", c.describe()));
+    });
     status.canaryRevision().ifPresent(r -> line(b, "Canary:", r.workload() + " (revision " + r.hash() + ")"));
     status.stableRevision().ifPresent(r -> line(b, "Stable:", r.workload() + " (revision " + r.hash() + ")"));
     if (workloads.isPresent()) {

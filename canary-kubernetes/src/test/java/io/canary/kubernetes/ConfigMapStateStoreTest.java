@@ -46,6 +46,13 @@ class ConfigMapStateStoreTest {
         .stableRevision(new Revision("web", "5d8f7c9b6", Map.of("pod-template-hash", "5d8f7c9b6")))
         .canaryRevision(new Revision("web-canary", "25ab2fc959", Map.of("canary.io/revision", "25ab2fc959", "x", "y")))
         .pauseReason(PauseReason.InconclusiveAnalysis)
+        .gate(io.canary.core.GateProgress.builder().point(io.canary.core.analysis.LifecyclePoint.CONFIRM_PROMOTION)
+            .stepIndex(8).passed(false).nextAskAt(T0.plusSeconds(30)).message("change-ticket INCONCLUSIVE").build())
+        .lastAnalysis(io.canary.core.AnalysisRecord.builder().name("judge").where("step 4/8")
+            .verdict(io.canary.core.spi.Verdict.FAIL).message("error-share FAIL").time(T0.plusSeconds(9))
+            .addChecks(new io.canary.core.spi.Check("error-share", "rate(istio_requests_total[1m])", 0.0155, Double.NaN,
+                ">= 0.99", io.canary.core.spi.Verdict.FAIL, "31 of 120 failed"))
+            .build())
         .timers(Timers.builder().pauseUntil(T0.plusSeconds(10)).stepStartedAt(T0.plusSeconds(1))
             .waitingSince(T0.plusSeconds(2)).dueAt(T0.plusSeconds(3)).build())
         .stableScaling(StableScaling.builder().referenceReplicas(5).replicas(2).scaleDownAt(T0.plusSeconds(4)).build())

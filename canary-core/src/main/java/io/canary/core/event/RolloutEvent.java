@@ -15,6 +15,7 @@ public sealed interface RolloutEvent
         WeightChanged,
         CanaryScaled,
         AnalysisEvaluated,
+        GateChecked,
         RoutesChanged,
         DriftDetected,
         RolloutPromoted,

@@ -31,6 +31,10 @@ public sealed interface Action {
 
     R evaluate(Evaluate action);
 
+    R askGates(AskGates action);
+
+    R tellGates(TellGates action);
+
     R promoteStable(PromoteStable action);
 
     R removeCanary(RemoveCanary action);
@@ -93,6 +97,22 @@ public sealed interface Action {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.evaluate(this);
+    }
+  }
+
+  /** Ask the gates of {@code point} for step {@code stepIndex}; folded in by {@link Gates#afterGates}. */
+  record AskGates(io.canary.core.analysis.LifecyclePoint point, int stepIndex, int nextWeight) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.askGates(this);
+    }
+  }
+
+  /** Tell the gates of {@code point} (after the rollout, on rollback); their answer changes nothing. */
+  record TellGates(io.canary.core.analysis.LifecyclePoint point) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.tellGates(this);
     }
   }
 

@@ -8,6 +8,7 @@ import io.canary.core.RolloutStatus;
 import io.canary.core.event.AnalysisEvaluated;
 import io.canary.core.event.CanaryScaled;
 import io.canary.core.event.DriftDetected;
+import io.canary.core.event.GateChecked;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RoutesChanged;
 import io.canary.core.spi.AnalysisResult;
@@ -45,6 +46,18 @@ final class ActionInterpreter {
       action.accept(run);
     }
     return new Outcome(run.next, run.events);
+  }
+
+  /** Folds an analysis verdict, found here or on the analysis executor, into {@code st}. */
+  Outcome foldAnalysis(RolloutStatus st, Action.Evaluate action, AnalysisResult result, Instant now) {
+    RolloutStatus next = RolloutMachine.afterAnalysis(spec, st, action.analysis(), action.background(), result, now);
+    return new Outcome(next, List.of(new AnalysisEvaluated(next, now, action.analysis().name(), action.background(), result)));
+  }
+
+  /** Folds the gates' answer, found here or on the analysis executor, into {@code st}. */
+  Outcome foldGates(RolloutStatus st, Action.AskGates action, AnalysisResult result, Instant now) {
+    RolloutStatus next = Gates.afterGates(spec, st, action, result, now);
+    return new Outcome(next, List.of(new GateChecked(next, now, action.point(), result)));
   }
 
   /** The status after the actions, and the events they told (transition events come from {@link Events}). */
@@ -108,9 +121,24 @@ final class ActionInterpreter {
 
     @Override
     public Void evaluate(Action.Evaluate action) {
-      AnalysisResult result = effects.evaluate(action, next);
-      next = RolloutMachine.afterAnalysis(spec, next, action.analysis(), action.background(), result, now);
-      events.add(new AnalysisEvaluated(next, now, action.analysis().name(), action.background(), result));
+      Outcome folded = foldAnalysis(next, action, effects.evaluate(action, next), now);
+      next = folded.next();
+      events.addAll(folded.events());
+      return null;
+    }
+
+    @Override
+    public Void askGates(Action.AskGates action) {
+      AnalysisResult result = effects.askGates(action, next);
+      Outcome folded = foldGates(next, action, result, now);
+      next = folded.next();
+      events.addAll(folded.events());
+      return null;
+    }
+
+    @Override
+    public Void tellGates(Action.TellGates action) {
+      effects.tellGates(action, next);
       return null;
     }
 

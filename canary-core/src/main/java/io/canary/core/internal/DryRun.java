@@ -86,6 +86,8 @@ public final class DryRun implements Effects {
       if (next.phase() == Phase.PAUSED && st.phase() != Phase.PAUSED) {
         changes.add(change(Kind.PAUSE, next.message().orElse("paused"), next));
       }
+      RolloutStatus told = next;
+      RolloutMachine.toldGates(spec, st, next).ifPresent(point -> tellGates(new Action.TellGates(point), told));
       st = next;
     }
     return new RolloutPlan(spec.key(), changes);
@@ -140,6 +142,17 @@ public final class DryRun implements Effects {
       changes.add(change(Kind.ANALYSIS, "analysis '" + action.analysis().name() + "' (assumed to pass)", at));
     }
     return AnalysisResult.pass("assumed to pass in the dry run");
+  }
+
+  @Override
+  public AnalysisResult askGates(Action.AskGates action, RolloutStatus at) {
+    changes.add(change(Kind.GATE, "gates " + action.point().flaggerName() + " asked (assumed to pass)", at));
+    return AnalysisResult.pass("assumed to pass in the dry run");
+  }
+
+  @Override
+  public void tellGates(Action.TellGates action, RolloutStatus at) {
+    changes.add(change(Kind.GATE, "gates " + action.point().flaggerName() + " told", at));
   }
 
   @Override

@@ -27,6 +27,12 @@ interface Effects {
 
   AnalysisResult evaluate(Action.Evaluate action, RolloutStatus at);
 
+  /** Asks the gates of a point; may wait on a webhook. */
+  AnalysisResult askGates(Action.AskGates action, RolloutStatus at);
+
+  /** Tells the gates of a point; their answer is only reported, through {@code tell}. */
+  void tellGates(Action.TellGates action, RolloutStatus at);
+
   void promoteStable(Revisions revisions, RolloutStatus next);
 
   void removeCanary(Revisions revisions, RolloutStatus next);

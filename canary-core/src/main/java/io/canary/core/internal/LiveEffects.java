@@ -9,11 +9,16 @@ import io.canary.core.spi.RoutingConfirmation;
 import io.canary.core.spi.WorkloadState;
 import io.canary.core.Revisions;
 import io.canary.core.RolloutStatus;
+import io.canary.core.analysis.LifecycleContext;
+import io.canary.core.analysis.LifecyclePoint;
+import io.canary.core.event.GateChecked;
+import io.canary.core.event.RolloutEvent;
 import io.canary.core.spi.AnalysisContext;
 import io.canary.core.spi.AnalysisResult;
 import io.canary.core.spi.RoutingState;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +32,17 @@ final class LiveEffects implements Effects {
   private AutoCloseable watch;
   private AutoCloseable routingWatch;
 
-  LiveEffects(RunnerContext ctx, CanarySpec spec, Runnable onWorkloadChange) {
+  private final Consumer<RolloutEvent> tell;
+
+  /**
+   * @param onWorkloadChange called from the watches when the workloads or the routing confirmation may have changed
+   * @param tell tells an event of the rollout from any thread (through the rollout's mailbox)
+   */
+  LiveEffects(RunnerContext ctx, CanarySpec spec, Runnable onWorkloadChange, Consumer<RolloutEvent> tell) {
     this.ctx = ctx;
     this.spec = spec;
     this.onWorkloadChange = onWorkloadChange;
+    this.tell = tell;
   }
 
   @Override
@@ -83,6 +95,27 @@ final class LiveEffects implements Effects {
       // A gate that throws has not judged the canary: that is no verdict, not a failure of the canary.
       return AnalysisResult.inconclusive("the analysis gate threw " + e);
     }
+  }
+
+  @Override
+  public AnalysisResult askGates(Action.AskGates action, RolloutStatus at) {
+    return Gates.ask(spec, action.point(), context(action.point(), at, action.nextWeight()));
+  }
+
+  /** Told gates answer on the analysis executor (a webhook may be slow); the answer comes back as an event. */
+  @Override
+  public void tellGates(Action.TellGates action, RolloutStatus at) {
+    LifecycleContext context = context(action.point(), at, at.currentWeight());
+    Runnable ask = () -> {
+      AnalysisResult result = Gates.ask(spec, action.point(), context);
+      tell.accept(new GateChecked(at, ctx.scheduler().now(), action.point(), result));
+    };
+    ctx.analysisExecutor().ifPresentOrElse(executor -> executor.execute(ask), ask);
+  }
+
+  private LifecycleContext context(LifecyclePoint point, RolloutStatus at, int nextWeight) {
+    return new LifecycleContext(point, spec.key(), at.phase(), at.stepIndex(), at.currentWeight(), nextWeight,
+        at.revisions(), ctx.scheduler().now());
   }
 
   @Override

@@ -7,7 +7,6 @@ import io.canary.core.Control;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
-import io.canary.core.event.AnalysisEvaluated;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RolloutStarted;
 import io.canary.core.spi.AnalysisResult;
@@ -59,7 +58,7 @@ public final class RolloutDriver implements RolloutHandle {
     this.record = new StatusRecord(ctx, spec, status);
     this.mailbox = new Mailbox(ctx.scheduler(), this, e -> LOG.error("[{}] unexpected failure", key, e));
     this.lease = new LeaseKeeper(ctx, key, mailbox, this::lost);
-    this.effects = new LiveEffects(ctx, spec, this::submitReconcile);
+    this.effects = new LiveEffects(ctx, spec, this::submitReconcile, e -> mailbox.submit(() -> record.tell(List.of(e))));
     this.interpreter = new ActionInterpreter(spec, effects);
   }
 
@@ -238,9 +237,8 @@ public final class RolloutDriver implements RolloutHandle {
           }
           return;
         }
-        if (ctx.analysisExecutor().isPresent() && decision.actions().size() == 1
-            && decision.actions().get(0) instanceof Action.Evaluate evaluate) {
-          evaluateElsewhere(evaluate, before, now);
+        if (ctx.analysisExecutor().isPresent() && decision.actions().size() == 1 && isSlow(decision.actions().get(0))) {
+          judgeElsewhere(decision.actions().get(0), before, now);
           return;
         }
         ActionInterpreter.Outcome outcome = interpreter.run(decision, now);
@@ -259,19 +257,26 @@ public final class RolloutDriver implements RolloutHandle {
     }
   }
 
+  /** Analyses and gates may wait on a metrics backend or a webhook. */
+  private static boolean isSlow(Action action) {
+    return action instanceof Action.Evaluate || action instanceof Action.AskGates;
+  }
+
   /**
-   * Runs the gate on the analysis executor, so that a slow metrics backend holds no scheduler thread
-   * (the scheduler drives every rollout of the runner); the verdict comes back through the mailbox.
+   * Runs an analysis or the gates on the analysis executor, so that a slow backend holds no scheduler
+   * thread (the scheduler drives every rollout of the runner); the verdict comes back through the mailbox.
    */
-  private void evaluateElsewhere(Action.Evaluate evaluate, RolloutStatus at, Instant now) {
+  private void judgeElsewhere(Action action, RolloutStatus at, Instant now) {
     if (evaluating) {
       return;
     }
     evaluating = true;
     try {
       ctx.analysisExecutor().get().execute(() -> {
-        AnalysisResult result = effects.evaluate(evaluate, at, now);
-        mailbox.submit(() -> verdict(evaluate, result));
+        AnalysisResult result = action instanceof Action.Evaluate evaluate
+            ? effects.evaluate(evaluate, at, now)
+            : effects.askGates((Action.AskGates) action, at);
+        mailbox.submit(() -> verdict(action, result));
       });
     } catch (RuntimeException rejected) {
       evaluating = false;
@@ -279,15 +284,17 @@ public final class RolloutDriver implements RolloutHandle {
     }
   }
 
-  private void verdict(Action.Evaluate evaluate, AnalysisResult result) {
+  private void verdict(Action action, AnalysisResult result) {
     evaluating = false;
     if (!isDriving()) {
       return;
     }
     try {
       Instant now = ctx.scheduler().now();
-      RolloutStatus next = RolloutMachine.afterAnalysis(spec, record.status(), evaluate.analysis(), evaluate.background(), result, now);
-      if (save(next, List.of(new AnalysisEvaluated(next, now, evaluate.analysis().name(), evaluate.background(), result)))) {
+      ActionInterpreter.Outcome outcome = action instanceof Action.Evaluate evaluate
+          ? interpreter.foldAnalysis(record.status(), evaluate, result, now)
+          : interpreter.foldGates(record.status(), (Action.AskGates) action, result, now);
+      if (save(outcome.next(), outcome.events())) {
         reconcile();
       }
     } catch (RuntimeException e) {
@@ -297,7 +304,9 @@ public final class RolloutDriver implements RolloutHandle {
 
   /** Saves and tells {@code next}; false (and this runner stands by) when another runner saved first. */
   private boolean save(RolloutStatus next, List<RolloutEvent> actionEvents) {
+    RolloutStatus before = record.status();
     if (record.save(next, actionEvents)) {
+      RolloutMachine.toldGates(spec, before, next).ifPresent(point -> effects.tellGates(new Action.TellGates(point), next));
       return true;
     }
     lost();

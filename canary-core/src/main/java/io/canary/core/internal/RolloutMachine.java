@@ -7,6 +7,7 @@ import static io.canary.core.internal.Transitions.refused;
 import static io.canary.core.internal.Transitions.toAborting;
 import static io.canary.core.internal.Transitions.toPromoting;
 
+import io.canary.core.AnalysisRecord;
 import io.canary.core.AnalysisSpec;
 import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
@@ -20,6 +21,7 @@ import io.canary.core.Revisions;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Stage;
 import io.canary.core.StepProgress;
+import io.canary.core.analysis.LifecyclePoint;
 import io.canary.core.spi.AnalysisResult;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingState;
@@ -107,12 +109,21 @@ public final class RolloutMachine {
     return StatusEdit.of(st).withStableRevision(revisions.stable()).withCanaryRevision(revisions.canary()).done();
   }
 
-  /** Folds one analysis result into the status: go on, try again later, pause, or abort. */
+  /**
+   * Folds one analysis result into the status: go on, try again later, pause, or abort; the status
+   * keeps the result with its checks ({@link RolloutStatus#lastAnalysis()}).
+   */
   public static RolloutStatus afterAnalysis(
       CanarySpec spec, RolloutStatus st, AnalysisSpec analysis, boolean background, AnalysisResult result, Instant now) {
     if (!st.phase().equals(Phase.PROGRESSING) && !st.phase().equals(Phase.PAUSED)) {
       return st;
     }
+    AnalysisRecord record = AnalysisRecord.of(analysis.name(), background ? "background" : StepNumbers.position(st), result, now);
+    return StatusEdit.of(folded(spec, st, analysis, background, result, now)).withLastAnalysis(record).done();
+  }
+
+  private static RolloutStatus folded(
+      CanarySpec spec, RolloutStatus st, AnalysisSpec analysis, boolean background, AnalysisResult result, Instant now) {
     Instant again = now.plus(analysis.interval());
     String what = "analysis '" + analysis.name() + "'" + (background ? " (background)" : " (" + StepNumbers.position(st) + ")");
     switch (result.verdict()) {
@@ -237,6 +248,11 @@ public final class RolloutMachine {
     throw new IllegalStateException("unknown control " + control);
   }
 
+  /** The point whose gates are told of the transition from {@code before} to {@code after}, if any. */
+  public static Optional<LifecyclePoint> toldGates(CanarySpec spec, RolloutStatus before, RolloutStatus after) {
+    return Gates.told(spec, before, after);
+  }
+
   /** The header routes in force once the steps before {@code stepIndex} ran, in first-set order. */
   public static List<HeaderRoute> headerRoutesInForce(CanarySpec spec, int stepIndex) {
     return Routings.headerRoutesInForce(spec, stepIndex);
@@ -266,6 +282,10 @@ public final class RolloutMachine {
   }
 
   private static Decision start(CanarySpec spec, RolloutStatus st, Instant now) {
+    Optional<Decision> held = Gates.hold(spec, st, LifecyclePoint.PRE_ROLLOUT, -1, 0, now);
+    if (held.isPresent()) {
+      return held.get();
+    }
     StatusEdit next = copy(st, now)
         .withPhase(Phase.PROGRESSING)
         .withStepIndex(0)

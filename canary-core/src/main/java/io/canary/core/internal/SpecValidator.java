@@ -38,6 +38,7 @@ public final class SpecValidator {
     traffic(p, spec.traffic());
     steps(p, spec);
     spec.analysis().ifPresent(a -> analysis(p, "analysis", a));
+    gates(p, spec);
     notNegative(p, "scaleDownDelay", spec.scaleDownDelay());
     notNegative(p, "abortScaleDownDelay", spec.abortScaleDownDelay());
     if (spec.progressDeadline().isZero() || spec.progressDeadline().isNegative()) {
@@ -195,6 +196,26 @@ public final class SpecValidator {
     }
     if (a.inconclusiveLimit() < 0) {
       p.add(Problem.of(where + ".inconclusiveLimit", "must not be negative, was " + a.inconclusiveLimit()));
+    }
+  }
+
+  private static void gates(List<Problem> p, CanarySpec spec) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < spec.gates().size(); i++) {
+      io.canary.core.GateSpec g = spec.gates().get(i);
+      String where = "gates[" + i + "] (" + g.point().flaggerName() + " " + g.name() + ")";
+      if (g.point() == io.canary.core.analysis.LifecyclePoint.ANALYSIS) {
+        p.add(Problem.of(where + ".point", "a gate asked at every analysis is an analysis gate:"
+            + " use gate.asAnalysisGate() in an AnalysisSpec"));
+      }
+      if (g.name().isBlank()) {
+        p.add(Problem.of(where + ".name", "must not be empty"));
+      } else if (!seen.add(g.point() + "/" + g.name())) {
+        p.add(Problem.of(where + ".name", "'" + g.name() + "' names another gate of " + g.point().flaggerName()));
+      }
+      if (g.interval().isZero() || g.interval().isNegative()) {
+        p.add(Problem.of(where + ".interval", "must be positive, was " + g.interval()));
+      }
     }
   }
 

@@ -1,6 +1,8 @@
 package io.canary.core.internal;
 
 import io.canary.core.AnalysisCounters;
+import io.canary.core.AnalysisRecord;
+import io.canary.core.GateProgress;
 import io.canary.core.Condition;
 import io.canary.core.ImmutableAnalysisCounters;
 import io.canary.core.ImmutableRolloutStatus;
@@ -97,6 +99,16 @@ final class StatusEdit {
 
   StatusEdit withLastTransitionTime(Instant time) {
     s = s.withLastTransitionTime(time);
+    return this;
+  }
+
+  StatusEdit withGate(Optional<GateProgress> gate) {
+    s = s.withGate(gate);
+    return this;
+  }
+
+  StatusEdit withLastAnalysis(AnalysisRecord record) {
+    s = s.withLastAnalysis(record);
     return this;
   }
 

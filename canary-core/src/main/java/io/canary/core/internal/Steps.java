@@ -14,6 +14,7 @@ import io.canary.core.PauseReason;
 import io.canary.core.Phase;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Step;
+import io.canary.core.analysis.LifecyclePoint;
 import io.canary.core.spi.RoutingConfirmation;
 import io.canary.core.spi.RoutingState;
 import java.time.Duration;
@@ -46,7 +47,8 @@ final class Steps {
     }
     int index = st.stepIndex();
     if (index >= spec.steps().size()) {
-      return Decision.transition(toPromoting(st, now, "all " + spec.steps().size() + " steps done").done());
+      return Gates.hold(spec, st, LifecyclePoint.CONFIRM_PROMOTION, index, st.currentWeight(), now)
+          .orElseGet(() -> Decision.transition(toPromoting(st, now, "all " + spec.steps().size() + " steps done").done()));
     }
     Step step = spec.steps().get(index);
     if (step instanceof Step.SetWeight w) {
@@ -110,6 +112,12 @@ final class Steps {
 
   private static Decision setWeight(CanarySpec spec, RolloutStatus st, Observation obs, Instant now, int weight) {
     int index = st.stepIndex();
+    if (weight > st.currentWeight()) {
+      Optional<Decision> held = Gates.hold(spec, st, LifecyclePoint.CONFIRM_TRAFFIC_INCREASE, index, weight, now);
+      if (held.isPresent()) {
+        return held.get();
+      }
+    }
     Optional<Integer> stableScale = st.stableScaling().replicas();
     if (stableScale.isPresent()) {
       // Dynamic stable scale shrank stable: it gets its pods back before it gets traffic back.

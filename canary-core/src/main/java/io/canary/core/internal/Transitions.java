@@ -26,6 +26,7 @@ final class Transitions {
     return copy(st, now)
         .clearStepAnalysis()
         .withPhase(Phase.PROGRESSING)
+        .withGate(Optional.empty())
         .withStepIndex(st.stepIndex() + 1)
         .withStepStartedAt(now)
         .withPauseReason(Optional.empty())
@@ -119,7 +120,8 @@ final class Transitions {
             st.backgroundAnalysis().nextAt(),
             st.stableScaling().scaleDownAt(),
             st.timers().dueAt(),
-            st.timers().waitingSince().map(w -> w.plus(spec.progressDeadline())))
+            st.timers().waitingSince().map(w -> w.plus(spec.progressDeadline())),
+            st.gate().flatMap(io.canary.core.GateProgress::nextAskAt))
         .flatMap(Optional::stream)
         .min(Instant::compareTo);
   }
