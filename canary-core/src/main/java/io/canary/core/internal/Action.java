@@ -1,6 +1,7 @@
 package io.canary.core.internal;
 
 import io.canary.core.AnalysisSpec;
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RoutingState;
 import java.util.Optional;
 
@@ -12,8 +13,8 @@ public sealed interface Action {
   /** Create the canary workload (or find it again) and learn the revisions. */
   record EnsureCanary() implements Action {}
 
-  /** Ask for at least {@code replicas} canary pods. */
-  record ScaleCanary(int replicas, String why) implements Action {}
+  /** Ask for canary pods: pre-scaled for a weight, or fixed by a setCanaryScale step. */
+  record ScaleCanary(CanaryScale request, String why) implements Action {}
 
   /** Dynamic stable scale: shrink the stable revision, or give the user's count back when empty. */
   record ScaleStable(Optional<Integer> replicas, String why) implements Action {}

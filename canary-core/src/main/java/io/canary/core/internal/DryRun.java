@@ -65,7 +65,7 @@ public final class DryRun {
           changes.add(change(Kind.CREATE_CANARY, after, where, "canary workload " + revisions.canary().workload() + " at revision "
               + revisions.canary().hash() + " (stable " + revisions.stable().workload() + ", " + stableReplicas + " replicas)", next));
         } else if (action instanceof Action.ScaleCanary scale) {
-          canary = scale.replicas();
+          canary = scale.request().replicas();
           changes.add(new PlannedChange(Kind.SCALE_CANARY, after, where, "canary scaled to " + canary + " replicas (" + scale.why() + ")",
               next.currentWeight(), Optional.of(canary), List.of()));
         } else if (action instanceof Action.ScaleStable scale) {

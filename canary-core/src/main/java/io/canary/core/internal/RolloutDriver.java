@@ -20,6 +20,7 @@ import io.canary.core.event.DriftDetected;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RolloutStarted;
 import io.canary.core.event.RoutesChanged;
+import io.canary.core.event.StableScaled;
 import io.canary.core.spi.AnalysisContext;
 import io.canary.core.spi.AnalysisResult;
 import io.canary.core.spi.RevisionState;
@@ -366,11 +367,11 @@ public final class RolloutDriver implements RolloutHandle {
         next = RolloutMachine.withRevisions(next, revisions);
         openWatch(revisions);
       } else if (action instanceof Action.ScaleCanary scale) {
-        ctx.workloads().scaleCanary(spec, revisions(next), scale.replicas());
-        events.add(new CanaryScaled(next, now, "canary", Optional.of(scale.replicas()), scale.why()));
+        ctx.workloads().scaleCanary(spec, revisions(next), scale.request());
+        events.add(new CanaryScaled(next, now, scale.request(), scale.why()));
       } else if (action instanceof Action.ScaleStable scale) {
         ctx.workloads().scaleStable(spec, revisions(next), scale.replicas());
-        events.add(new CanaryScaled(next, now, "stable", scale.replicas(), scale.why()));
+        events.add(new StableScaled(next, now, scale.replicas(), scale.why()));
       } else if (action instanceof Action.ApplyRouting routing) {
         apply(routing.state(), next);
         List<String> names = routeNames(routing.state());

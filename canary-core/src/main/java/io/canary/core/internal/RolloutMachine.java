@@ -17,6 +17,7 @@ import io.canary.core.RolloutStatus;
 import io.canary.core.Stage;
 import io.canary.core.Step;
 import io.canary.core.spi.AnalysisResult;
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RoutingState;
 import java.time.Duration;
 import java.time.Instant;
@@ -354,7 +355,9 @@ public final class RolloutMachine {
     if (exact ? requested != replicas : requested < replicas) {
       RolloutStatus next = copy(st, now).withCanaryReplicasRequested(replicas)
           .withWaitingSince(st.waitingSince().orElse(now));
-      return Optional.of(Decision.transition(next, new Action.ScaleCanary(replicas, why)));
+      CanaryScale request = exact && currentStep(spec, st).filter(s -> s instanceof Step.SetCanaryScale c && c.fixesCount())
+          .isPresent() ? CanaryScale.fixed(replicas) : CanaryScale.preScale(replicas);
+      return Optional.of(Decision.transition(next, new Action.ScaleCanary(request, why)));
     }
     if (obs.canary().available() >= ready) {
       return Optional.empty();
