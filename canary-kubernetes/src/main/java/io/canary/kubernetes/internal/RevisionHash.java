@@ -1,5 +1,6 @@
 package io.canary.kubernetes.internal;
 
+import io.canary.kubernetes.CanaryLabels;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,8 +29,8 @@ public final class RevisionHash {
     JsonNode tree = JsonPatch.MAPPER.valueToTree(template);
     if (tree instanceof ObjectNode root && root.get("metadata") instanceof ObjectNode metadata
         && metadata.get("labels") instanceof ObjectNode labels) {
-      labels.remove(Labels.REVISION);
-      labels.remove(Labels.POD_TEMPLATE_HASH);
+      labels.remove(CanaryLabels.REVISION);
+      labels.remove(CanaryLabels.POD_TEMPLATE_HASH);
     }
     try {
       byte[] canonical = JsonPatch.MAPPER.writeValueAsBytes(canonical(tree));
