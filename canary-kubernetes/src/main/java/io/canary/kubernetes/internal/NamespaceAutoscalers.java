@@ -49,17 +49,17 @@ public final class NamespaceAutoscalers {
     informer.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(HorizontalPodAutoscaler hpa) {
-        seen(hpa);
+        seen(hpa, false);
       }
 
       @Override
       public void onUpdate(HorizontalPodAutoscaler old, HorizontalPodAutoscaler hpa) {
-        seen(hpa);
+        seen(hpa, false);
       }
 
       @Override
       public void onDelete(HorizontalPodAutoscaler hpa, boolean finalStateUnknown) {
-        seen(hpa);
+        seen(hpa, true);
       }
     });
   }
@@ -92,7 +92,7 @@ public final class NamespaceAutoscalers {
   public Optional<HorizontalPodAutoscaler> named(String name) {
     HorizontalPodAutoscaler seen = informer.getStore().getByKey(namespace + "/" + name);
     Written own = written.get(name);
-    if (own == null || (seen != null && !olderThan(seen, own))) {
+    if (own == null || (seen != null && supersedes(seen, own))) {
       return Optional.ofNullable(seen);
     }
     return own.deleted() ? Optional.empty() : Optional.of(own.hpa());
@@ -126,9 +126,9 @@ public final class NamespaceAutoscalers {
     return () -> listeners.remove(onChange);
   }
 
-  private void seen(HorizontalPodAutoscaler hpa) {
+  private void seen(HorizontalPodAutoscaler hpa, boolean deletion) {
     String name = hpa.getMetadata().getName();
-    written.computeIfPresent(name, (n, own) -> olderThan(hpa, own) ? own : null);
+    written.computeIfPresent(name, (n, own) -> (deletion && own.deleted()) || supersedes(hpa, own) ? null : own);
     for (Consumer<HorizontalPodAutoscaler> listener : listeners) {
       try {
         listener.accept(hpa);
@@ -139,16 +139,18 @@ public final class NamespaceAutoscalers {
   }
 
   /**
-   * True when the informer's {@code seen} predates this process's own write. resourceVersions are
-   * compared as the numbers every API server (etcd) gives out; where one is not a number, anything
-   * the informer sees after the write is taken as newer.
+   * True when the informer's {@code seen} is as new as this process's own write (for a deletion: a
+   * newer object, made again after it). resourceVersions are compared as the numbers every API server
+   * (etcd) gives out; where one is not a number, a written object gives way to anything the informer
+   * sees after the write, and a deletion only to the informer's own deletion event.
    */
-  private static boolean olderThan(HorizontalPodAutoscaler seen, Written own) {
-    String version = seen.getMetadata().getResourceVersion();
+  private static boolean supersedes(HorizontalPodAutoscaler seen, Written own) {
     try {
-      return Long.parseLong(version) < Long.parseLong(own.resourceVersion());
+      long version = Long.parseLong(seen.getMetadata().getResourceVersion());
+      long ours = Long.parseLong(own.resourceVersion());
+      return own.deleted() ? version > ours : version >= ours;
     } catch (NumberFormatException e) {
-      return false;
+      return !own.deleted();
     }
   }
 
