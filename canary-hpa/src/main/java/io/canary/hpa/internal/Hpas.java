@@ -76,7 +76,7 @@ public final class Hpas {
 
   public void delete(HorizontalPodAutoscaler hpa) {
     String namespace = hpa.getMetadata().getNamespace();
-    hpas().inNamespace(namespace).withName(hpa.getMetadata().getName()).delete();
+    hpas().inNamespace(namespace).resource(hpa).delete();
     caches.in(namespace).deleted(hpa);
   }
 
@@ -95,7 +95,9 @@ public final class Hpas {
         return current;
       }
       try {
-        HorizontalPodAutoscaler written = resource.patch(PatchContext.of(PatchType.JSON), patch.toString());
+        // patched through the object read, so the client reads nothing before the write
+        HorizontalPodAutoscaler written = hpas().inNamespace(namespace).resource(current)
+            .patch(PatchContext.of(PatchType.JSON), patch.toString());
         caches.in(namespace).wrote(written);
         return written;
       } catch (KubernetesClientException e) {
