@@ -42,17 +42,24 @@ class FixedCanaryScaleTest {
   void setUp() {
     cluster = new MockCluster(server, client);
     deployments = new RecordingDeploymentWorkloads(client);
-    workloads = HpaAwareWorkloads.wrap(client, deployments);
   }
 
   @AfterEach
   void tearDown() {
-    workloads.close();
+    if (workloads != null) {
+      workloads.close();
+    }
+  }
+
+  /** The scenario's objects in the API server, then the decorator that reads them. */
+  void load(String scenario) {
+    cluster.load(scenario);
+    workloads = HpaAwareWorkloads.wrap(client, deployments);
   }
 
   @Test
   void aFixedScaleHoldsTheCanaryAutoscalerAtTheCountThroughTrafficShiftsUntilTheNextRequest() {
-    cluster.load("rollouts-demo-subsets");
+    load("rollouts-demo-subsets");
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
     cluster.requests();
 
@@ -80,7 +87,7 @@ class FixedCanaryScaleTest {
 
   @Test
   void aFixedCountAboveTheUsersMaximumIsHeldAndTheWritesNameOnlyTheBoundsAndTheRolloutsAnnotations() {
-    cluster.load("rollouts-demo-subsets");
+    load("rollouts-demo-subsets");
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
     cluster.requests();
 
@@ -98,7 +105,7 @@ class FixedCanaryScaleTest {
 
   @Test
   void withPreScalingOffAFixedScaleStillHolds() {
-    cluster.load("rollouts-demo-subsets");
+    load("rollouts-demo-subsets");
     CanarySpec off = CanarySpec.copyOf(rolloutsDemo()).withScaling(ScalingOptions.builder().preScale(false).build());
     Revisions revisions = workloads.ensureCanary(off);
 
@@ -112,7 +119,7 @@ class FixedCanaryScaleTest {
 
   @Test
   void theEndRemovesTheFixedCanaryAutoscaler() {
-    cluster.load("rollouts-demo-subsets");
+    load("rollouts-demo-subsets");
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
     workloads.scaleCanary(rolloutsDemo(), revisions, CanaryScale.fixed(3));
 
@@ -123,7 +130,7 @@ class FixedCanaryScaleTest {
 
   @Test
   void aFixedScaleOnTheUsersCanaryAutoscalerIsGivenBackExactlyAtTheEnd() {
-    cluster.load("helloworld-versions");
+    load("helloworld-versions");
     HorizontalPodAutoscalerSpec usersV2 = hpa("default", "helloworld-v2").getSpec();
     Revisions revisions = workloads.ensureCanary(helloworld());
 
