@@ -55,6 +55,11 @@ public sealed interface Step
       Objects.requireNonNull(percent, "percent");
     }
 
+    /** True for a count or a percent; false for matchTrafficWeight, which gives sizing back to the weight. */
+    public boolean fixesCount() {
+      return replicas.isPresent() || percent.isPresent();
+    }
+
     @Override
     public String describe() {
       if (replicas.isPresent()) {

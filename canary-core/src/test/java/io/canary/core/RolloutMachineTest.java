@@ -6,6 +6,7 @@ import io.canary.core.internal.Action;
 import io.canary.core.internal.Decision;
 import io.canary.core.internal.Observation;
 import io.canary.core.internal.RolloutMachine;
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RevisionState;
 import io.canary.core.spi.WorkloadState;
 import java.time.Duration;
@@ -57,7 +58,7 @@ class RolloutMachineTest {
   @Test
   void theCanaryIsAskedForItsReplicasOnceAndTheRequestIsRemembered() {
     Decision d = RolloutMachine.decide(SPEC, progressing(Optional.empty()), observed(10, canary(0, false, Optional.empty())), NOW);
-    assertThat(d.actions()).containsExactly(new Action.ScaleCanary(5, "setWeight 50"));
+    assertThat(d.actions()).containsExactly(new Action.ScaleCanary(CanaryScale.preScale(5), "setWeight 50"));
     assertThat(d.next().step().canaryReplicasRequested()).contains(5);
     assertThat(d.next().timers().waitingSince()).contains(NOW);
   }

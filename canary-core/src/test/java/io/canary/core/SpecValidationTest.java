@@ -185,6 +185,46 @@ class SpecValidationTest {
     assertProblem(b -> b.maxSurge("0").maxUnavailable("0%"), "maxSurge", "cannot both be 0");
   }
 
+  /** A canary autoscaler of a module core does not know, with its own rule about its bounds. */
+  record Bounded(int min, int max) implements CanaryAutoscaler {
+    @Override
+    public String kind() {
+      return "Bounded";
+    }
+
+    @Override
+    public List<Problem> validate() {
+      return min <= max ? List.of() : List.of(Problem.of("min", "is " + min + ", above max " + max));
+    }
+
+    @Override
+    public String canonicalForm() {
+      return min + ".." + max;
+    }
+  }
+
+  @Test
+  void theCanaryAutoscalersOwnProblemsAreReportedUnderScaling() {
+    assertProblem(b -> b.scaling(ScalingOptions.builder().canaryAutoscaler(new Bounded(5, 2)).build()),
+        "scaling.canaryAutoscaler.min", "above max 2");
+  }
+
+  @Test
+  void theCanaryAutoscalerIsPartOfTheReleaseAndASpecWithoutOneKeepsItsFingerprint() {
+    CanarySpec without = valid().build();
+    String before = io.canary.core.internal.SpecFingerprint.of(without);
+    CanarySpec with = CanarySpec.copyOf(without)
+        .withScaling(ScalingOptions.builder().canaryAutoscaler(new Bounded(2, 4)).build());
+    CanarySpec other = CanarySpec.copyOf(without)
+        .withScaling(ScalingOptions.builder().canaryAutoscaler(new Bounded(2, 5)).build());
+
+    assertThat(io.canary.core.internal.SpecFingerprint.of(CanarySpec.copyOf(without)
+        .withScaling(ScalingOptions.builder().preScale(true).build()))).isEqualTo(before);
+    assertThat(io.canary.core.internal.SpecFingerprint.canonicalForm(with)).endsWith("canaryAutoscaler: Bounded 2..4\n");
+    assertThat(io.canary.core.internal.SpecFingerprint.of(with)).isNotEqualTo(before)
+        .isNotEqualTo(io.canary.core.internal.SpecFingerprint.of(other));
+  }
+
   @Test
   void preScaleCapMustBePositive() {
     assertProblem(b -> b.scaling(ScalingOptions.builder().preScaleCap(0).build()), "scaling.preScaleCap", "at least 1");

@@ -135,11 +135,18 @@ public final class Demo {
   // ------------------------------------------------------------------ one rollout
 
   private RolloutStatus drive(KubernetesClient client, Scheduler scheduler, CanarySpec spec, Optional<SimulatedCluster> sim) {
-    KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
     Progress progress = new Progress(out, scheduler);
+    try (KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
+        HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments)) {
+      return drive(deployments, workloads, client, scheduler, spec, sim, progress);
+    }
+  }
+
+  private RolloutStatus drive(KubernetesWorkloads deployments, HpaAwareWorkloads workloads, KubernetesClient client,
+      Scheduler scheduler, CanarySpec spec, Optional<SimulatedCluster> sim, Progress progress) {
     CanaryRunner.Builder builder = CanaryRunner.builder()
         .trafficRouter(IstioTrafficRouter.create(client))
-        .workloads(HpaAwareWorkloads.wrap(client, deployments))
+        .workloads(workloads)
         .stateStore(ConfigMapStateStore.create(client, NAMESPACE))
         .lock(LeaseRolloutLock.create(client, scheduler))
         .scheduler(scheduler)

@@ -3,25 +3,26 @@ package io.canary.hpa;
 import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
 import io.canary.core.Revisions;
-import io.canary.core.RolloutKey;
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RevisionState;
 import io.canary.core.spi.WorkloadState;
 import io.canary.core.spi.Workloads;
 import io.canary.hpa.internal.Bounds;
+import io.canary.hpa.internal.Bounds.Change;
+import io.canary.hpa.internal.Bounds.Held;
 import io.canary.hpa.internal.CanaryHpas;
 import io.canary.hpa.internal.HpaProblems;
 import io.canary.hpa.internal.Hpas;
+import io.canary.kubernetes.KubernetesWorkloads;
+import io.canary.kubernetes.internal.AutoscalerInformers;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpec;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,50 +34,60 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>When an autoscaler sizes the stable workload, the canary gets its own, cloned from it
- *       (metrics, behavior, bounds) or from the changed spec given for the rollout, starting at its
- *       minimum.
+ *       (metrics, behavior, bounds) or from the spec's {@code scaling.canaryAutoscaler}
+ *       ({@link HpaSettings}), starting at its minimum.
  *   <li>Pre-scaling raises the canary autoscaler's minimum; once the weight has moved the minimum goes
- *       back to the user's and the autoscaler decides.
+ *       back to the user's and the autoscaler decides. A setCanaryScale count holds the canary's
+ *       autoscaler at that count (minimum and maximum) until the next scale request or the end.
  *   <li>Dynamic stable scale lowers the stable autoscaler's maximum; workloads without an autoscaler
  *       are scaled by the decorated {@code Workloads}.
- *   <li>The user's bounds are kept on the autoscaler itself (annotation
- *       {@value Bounds#ORIGINAL_BOUNDS_ANNOTATION}) while changed, so any runner can give them back.
+ *   <li>The user's bounds are kept on the autoscaler itself (annotation {@code canary.io/original-bounds})
+ *       while changed, so any runner can give them back.
  * </ul>
  *
+ * <p>Autoscalers are read from one cache per namespace: the decorated {@link KubernetesWorkloads}'s
+ * own when it is one (one informer per namespace for both), else informers of this instance's,
+ * stopped by {@link #close()}. Closing never closes the decorated {@code Workloads}: whoever made it
+ * closes it.
+ *
  * <pre>{@code
- * Workloads workloads = HpaAwareWorkloads.builder()
- *     .client(client)
- *     .delegate(kubernetesWorkloads)
- *     .canaryHpa(spec.key(), newHpaSpec)   // optional: the autoscaler released with the new revision
- *     .build();
+ * try (KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
+ *     HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments)) {
+ *   ...
+ * }
  * }</pre>
  */
-public final class HpaAwareWorkloads implements Workloads {
+public final class HpaAwareWorkloads implements Workloads, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HpaAwareWorkloads.class);
+  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
 
   private final Workloads delegate;
   private final Hpas hpas;
-  private final Map<RolloutKey, HorizontalPodAutoscalerSpec> canaryHpaSpecs;
+  private final Optional<AutoscalerInformers> ownInformers;
 
-  private HpaAwareWorkloads(Builder builder) {
-    this.delegate = builder.delegate;
-    this.hpas = new Hpas(builder.client);
-    this.canaryHpaSpecs = Map.copyOf(builder.canaryHpaSpecs);
+  private HpaAwareWorkloads(KubernetesClient client, Workloads delegate) {
+    this.delegate = delegate;
+    if (delegate instanceof KubernetesWorkloads kubernetes) {
+      this.ownInformers = Optional.empty();
+      this.hpas = new Hpas(client, kubernetes.autoscalerCaches());
+    } else {
+      AutoscalerInformers informers = new AutoscalerInformers(client, SYNC_TIMEOUT);
+      this.ownInformers = Optional.of(informers);
+      this.hpas = new Hpas(client, informers);
+    }
   }
 
   /** Decorates {@code delegate}, reading and writing autoscalers through {@code client}. */
   public static HpaAwareWorkloads wrap(KubernetesClient client, Workloads delegate) {
-    return builder().client(client).delegate(delegate).build();
-  }
-
-  public static Builder builder() {
-    return new Builder();
+    return new HpaAwareWorkloads(Objects.requireNonNull(client, "HpaAwareWorkloads.wrap: client is required (the"
+        + " host's KubernetesClient)"), Objects.requireNonNull(delegate, "HpaAwareWorkloads.wrap: delegate is required"
+        + " (the Workloads that manages the Deployments)"));
   }
 
   @Override
   public List<Problem> validate(CanarySpec spec) {
     List<Problem> problems = new ArrayList<>(delegate.validate(spec));
-    problems.addAll(HpaProblems.of(spec, hpas, Optional.ofNullable(canaryHpaSpecs.get(spec.key()))));
+    problems.addAll(HpaProblems.of(spec, hpas, HpaSettings.class));
     return problems;
   }
 
@@ -101,43 +112,50 @@ public final class HpaAwareWorkloads implements Workloads {
     if (stableHpa.isEmpty() || canaryHpa(spec, revisions).isPresent()) {
       return revisions; // no autoscaler to clone, or a resumed run finds the canary's again
     }
-    Optional<HorizontalPodAutoscalerSpec> changed = Optional.ofNullable(canaryHpaSpecs.get(spec.key()));
-    HorizontalPodAutoscalerSpec source = changed.orElse(stableHpa.get().getSpec());
-    Bounds bounds = changed.map(Bounds::of).orElseGet(() -> Bounds.usersOf(stableHpa.get()));
-    delegate.scaleCanary(spec, revisions, bounds.effectiveMin());
+    Optional<HorizontalPodAutoscalerSpec> released = released(spec);
+    HorizontalPodAutoscalerSpec source = released.orElse(stableHpa.get().getSpec());
+    Bounds bounds = released.map(Bounds::of).orElseGet(() -> Bounds.usersOf(stableHpa.get()));
+    delegate.scaleCanary(spec, revisions, CanaryScale.preScale(bounds.effectiveMin()));
     HorizontalPodAutoscaler created = hpas.create(CanaryHpas.clone(
         spec, stableHpa.get(), source, bounds, revisions.canary().workload()));
     LOG.info("rollout {}: created {} for canary {} ({}{})", spec.key(), Hpas.describe(created),
-        revisions.canary().workload(), bounds, changed.isPresent() ? ", the new revision's spec" : "");
+        revisions.canary().workload(), bounds, released.isPresent() ? ", the new revision's spec" : "");
     return revisions;
   }
 
   /**
-   * With an autoscaler on the canary, raises its minimum to {@code replicas} (capped by the scaling
-   * options' pre-scale cap and the autoscaler's maximum; nothing when pre-scaling is off). Without
-   * one, the decorated {@code Workloads} sets the replicas.
+   * With an autoscaler on the canary: a pre-scale raises its minimum to the replicas asked for (capped
+   * by the scaling options' pre-scale cap and the autoscaler's maximum; nothing when pre-scaling is
+   * off), a fixed scale holds it at exactly that count (minimum and maximum) until the next request
+   * or the end. Without one, the decorated {@code Workloads} sets the replicas.
    */
   @Override
-  public void scaleCanary(CanarySpec spec, Revisions revisions, int replicas) {
+  public void scaleCanary(CanarySpec spec, Revisions revisions, CanaryScale request) {
     Optional<HorizontalPodAutoscaler> canaryHpa = canaryHpa(spec, revisions);
     if (canaryHpa.isEmpty()) {
-      delegate.scaleCanary(spec, revisions, replicas);
+      delegate.scaleCanary(spec, revisions, request);
       return;
     }
-    if (!spec.scaling().preScale()) {
-      LOG.info("rollout {}: pre-scaling is off; {} sizes the canary", spec.key(), Hpas.describe(canaryHpa.get()));
-      return;
+    int replicas = request.replicas();
+    if (request.isFixed()) {
+      changeBounds(spec, canaryHpa.get(), (users, fixed) -> new Held(Bounds.fixedAt(replicas), Optional.of(replicas)),
+          "setCanaryScale: fixed at " + replicas + " canary replicas");
+    } else if (spec.scaling().preScale()) {
+      changeBounds(spec, canaryHpa.get(), (users, fixed) -> Held.users(users.preScaledTo(replicas, spec.scaling().preScaleCap())),
+          "pre-scaled for " + replicas + " canary replicas");
+    } else {
+      // a fixed scale before this request ends here; otherwise the user's bounds stay as they are
+      changeBounds(spec, canaryHpa.get(), Change.usersBack(), "pre-scaling is off; the autoscaler sizes the canary");
     }
-    changeBounds(spec, canaryHpa.get(), users -> users.preScaledTo(replicas, spec.scaling().preScaleCap()),
-        "pre-scaled for " + replicas + " canary replicas");
   }
 
-  /** The weight has moved: the canary autoscaler's minimum goes back to the user's. */
+  /** The weight has moved: a pre-scaled minimum goes back to the user's; a fixed scale holds. */
   @Override
   public void trafficShifted(CanarySpec spec, Revisions revisions, int canaryWeight) {
     delegate.trafficShifted(spec, revisions, canaryWeight);
-    canaryHpa(spec, revisions).ifPresent(hpa ->
-        changeBounds(spec, hpa, UnaryOperator.identity(), "traffic at " + canaryWeight + "%, autoscaler decides"));
+    canaryHpa(spec, revisions).ifPresent(hpa -> changeBounds(spec, hpa,
+        (users, fixed) -> fixed.map(n -> new Held(Bounds.fixedAt(n), fixed)).orElseGet(() -> Held.users(users)),
+        "traffic at " + canaryWeight + "%, autoscaler decides"));
   }
 
   /**
@@ -154,25 +172,22 @@ public final class HpaAwareWorkloads implements Workloads {
     }
     if (replicas.isPresent()) {
       int target = replicas.get();
-      changeBounds(spec, stableHpa.get(), users -> users.shrunkTo(target), "stable shrunk toward " + target);
+      changeBounds(spec, stableHpa.get(), (users, fixed) -> Held.users(users.shrunkTo(target)), "stable shrunk toward " + target);
     } else {
-      changeBounds(spec, stableHpa.get(), UnaryOperator.identity(), "stable scale given back");
+      changeBounds(spec, stableHpa.get(), Change.usersBack(), "stable scale given back");
     }
   }
 
   /**
    * The decorated {@code Workloads}' view, with each autoscaled revision marked as such, its current
    * bounds, and a desired count inside them (a raised minimum shows at once, before the autoscaler
-   * has acted on it). Reads the autoscalers from the watch cache.
+   * has acted on it). Reads the autoscalers from the cache.
    */
   @Override
   public WorkloadState observe(CanarySpec spec, Revisions revisions) {
     WorkloadState state = delegate.observe(spec, revisions);
-    String kind = spec.target().kind();
-    RevisionState stable = withAutoscaler(state.stable(),
-        first(hpas.targetingCached(spec.namespace(), kind, revisions.stable().workload())));
-    Optional<RevisionState> canary = state.canary().map(c -> withAutoscaler(c,
-        first(hpas.targetingCached(spec.namespace(), kind, revisions.canary().workload()))));
+    RevisionState stable = withAutoscaler(state.stable(), stableHpa(spec, revisions));
+    Optional<RevisionState> canary = state.canary().map(c -> withAutoscaler(c, canaryHpa(spec, revisions)));
     return new WorkloadState(stable, canary);
   }
 
@@ -187,14 +202,15 @@ public final class HpaAwareWorkloads implements Workloads {
     if (stableHpa.isEmpty()) {
       return;
     }
-    HorizontalPodAutoscalerSpec changed = canaryHpaSpecs.get(spec.key());
-    if (changed == null || !spec.revision().createsCanaryWorkload()) {
-      changeBounds(spec, stableHpa.get(), UnaryOperator.identity(), "promoted");
+    Optional<HorizontalPodAutoscalerSpec> released = released(spec);
+    if (released.isEmpty() || !spec.revision().createsCanaryWorkload()) {
+      changeBounds(spec, stableHpa.get(), Change.usersBack(), "promoted");
       return;
     }
+    HorizontalPodAutoscalerSpec changed = released.get();
     HorizontalPodAutoscaler written = hpas.edit(stableHpa.get(), hpa -> {
       // the released bounds become the user's: set them, and drop the ones kept from before
-      Bounds.apply(hpa, Bounds.of(changed), Bounds.of(changed));
+      Bounds.apply(hpa, Bounds.of(changed), Held.users(Bounds.of(changed)));
       hpa.getSpec().setMetrics(changed.getMetrics());
       hpa.getSpec().setBehavior(changed.getBehavior());
       return hpa;
@@ -219,14 +235,12 @@ public final class HpaAwareWorkloads implements Workloads {
       hpas.delete(created);
       LOG.info("rollout {}: deleted {}", spec.key(), Hpas.describe(created));
     }
-    canaryHpa(spec, revisions).ifPresent(hpa ->
-        changeBounds(spec, hpa, UnaryOperator.identity(), "rollout finished"));
-    stableHpa(spec, revisions).ifPresent(hpa ->
-        changeBounds(spec, hpa, UnaryOperator.identity(), "rollout finished"));
+    canaryHpa(spec, revisions).ifPresent(hpa -> changeBounds(spec, hpa, Change.usersBack(), "rollout finished"));
+    stableHpa(spec, revisions).ifPresent(hpa -> changeBounds(spec, hpa, Change.usersBack(), "rollout finished"));
     delegate.removeCanary(spec, revisions);
   }
 
-  /** The decorated {@code Workloads}' watch, and a watch on the namespace's autoscalers. */
+  /** The decorated {@code Workloads}' watch, and the namespace's autoscalers of either revision. */
   @Override
   public AutoCloseable watch(CanarySpec spec, Revisions revisions, Runnable onChange) {
     String kind = spec.target().kind();
@@ -252,20 +266,36 @@ public final class HpaAwareWorkloads implements Workloads {
     };
   }
 
+  /**
+   * Stops this instance's own autoscaler informers, if it has any (not those of a decorated
+   * {@code KubernetesWorkloads}, nor the decorated {@code Workloads} itself); idempotent. Nothing in
+   * the cluster changes.
+   */
+  @Override
+  public void close() {
+    ownInformers.ifPresent(AutoscalerInformers::close);
+  }
+
   private Optional<HorizontalPodAutoscaler> stableHpa(CanarySpec spec, Revisions revisions) {
-    return first(hpas.targetingFresh(spec.namespace(), spec.target().kind(), revisions.stable().workload()));
+    return hpas.targeting(spec.namespace(), spec.target().kind(), revisions.stable().workload()).stream().findFirst();
   }
 
   private Optional<HorizontalPodAutoscaler> canaryHpa(CanarySpec spec, Revisions revisions) {
-    return first(hpas.targetingFresh(spec.namespace(), spec.target().kind(), revisions.canary().workload()));
+    return hpas.targeting(spec.namespace(), spec.target().kind(), revisions.canary().workload()).stream().findFirst();
   }
 
-  /** Sets the autoscaler's bounds to {@code target} applied to the user's bounds, read on its newest version. */
-  private void changeBounds(CanarySpec spec, HorizontalPodAutoscaler hpa, UnaryOperator<Bounds> target, String why) {
+  /** The autoscaler spec released with the new revision, from the spec's scaling options. */
+  private static Optional<HorizontalPodAutoscalerSpec> released(CanarySpec spec) {
+    return spec.scaling().canaryAutoscaler().filter(HpaSettings.class::isInstance)
+        .map(a -> ((HpaSettings) a).spec());
+  }
+
+  /** Sets the autoscaler to what {@code change} makes of the user's bounds, on its newest version. */
+  private void changeBounds(CanarySpec spec, HorizontalPodAutoscaler hpa, Change change, String why) {
     Bounds before = Bounds.of(hpa.getSpec());
     HorizontalPodAutoscaler written = hpas.edit(hpa, latest -> {
       Bounds users = Bounds.usersOf(latest);
-      return Bounds.apply(latest, users, target.apply(users));
+      return Bounds.apply(latest, users, change.apply(users, Bounds.fixedOf(latest)));
     });
     Bounds after = Bounds.of(written.getSpec());
     if (!after.equals(before)) {
@@ -287,59 +317,11 @@ public final class HpaAwareWorkloads implements Workloads {
         .build();
   }
 
-  private static Optional<HorizontalPodAutoscaler> first(List<HorizontalPodAutoscaler> hpas) {
-    return hpas.stream().findFirst();
-  }
-
   private static void closeQuietly(AutoCloseable closeable, RuntimeException failure) {
     try {
       closeable.close();
     } catch (Exception e) {
       failure.addSuppressed(e);
-    }
-  }
-
-  /** Builds an {@link HpaAwareWorkloads}; {@code client} and {@code delegate} are required. */
-  public static final class Builder {
-    private KubernetesClient client;
-    private Workloads delegate;
-    private final Map<RolloutKey, HorizontalPodAutoscalerSpec> canaryHpaSpecs = new HashMap<>();
-
-    private Builder() {}
-
-    /** The host's client, in whose namespaces the rollouts run. */
-    public Builder client(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-      return this;
-    }
-
-    /** The {@code Workloads} that creates, scales, promotes and removes the workloads themselves. */
-    public Builder delegate(Workloads delegate) {
-      this.delegate = Objects.requireNonNull(delegate, "delegate");
-      return this;
-    }
-
-    /**
-     * The autoscaler spec released with the new revision of rollout {@code rollout}: the canary's
-     * autoscaler uses it (its scaleTargetRef is replaced by the canary workload) and promotion carries
-     * its metrics, behavior and bounds to the stable autoscaler. Checked by {@code validate}.
-     */
-    public Builder canaryHpa(RolloutKey rollout, HorizontalPodAutoscalerSpec spec) {
-      Objects.requireNonNull(rollout, "rollout");
-      Objects.requireNonNull(spec, "spec");
-      canaryHpaSpecs.put(rollout, new HorizontalPodAutoscalerSpecBuilder(spec).build());
-      return this;
-    }
-
-    public HpaAwareWorkloads build() {
-      if (client == null) {
-        throw new IllegalStateException("HpaAwareWorkloads.builder(): client is required (the host's KubernetesClient)");
-      }
-      if (delegate == null) {
-        throw new IllegalStateException(
-            "HpaAwareWorkloads.builder(): delegate is required (the Workloads that manages the Deployments)");
-      }
-      return new HpaAwareWorkloads(this);
     }
   }
 }

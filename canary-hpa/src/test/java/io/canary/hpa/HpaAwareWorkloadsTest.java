@@ -4,13 +4,16 @@ import io.canary.core.memory.InMemoryStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.canary.core.CanaryAutoscaler;
 import io.canary.core.CanarySpec;
+import io.canary.core.CanaryValidationException;
 import io.canary.core.NewRevision;
 import io.canary.core.Problem;
 import io.canary.core.Revisions;
 import io.canary.core.ScalingOptions;
 import io.canary.core.Step;
 import io.canary.core.WorkloadRef;
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RevisionState;
 import io.canary.hpa.MockCluster.ApiRequest;
 import io.canary.hpa.RecordingDeploymentWorkloads.Call;
@@ -22,11 +25,13 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,10 +49,17 @@ class HpaAwareWorkloadsTest {
   MockCluster cluster;
   RecordingDeploymentWorkloads deployments;
 
+  final List<HpaAwareWorkloads> opened = new ArrayList<>();
+
   @BeforeEach
   void setUp() {
     cluster = new MockCluster(server, client);
     deployments = new RecordingDeploymentWorkloads(client);
+  }
+
+  @AfterEach
+  void closeWorkloads() {
+    opened.forEach(HpaAwareWorkloads::close);
   }
 
   // --- cloning ---------------------------------------------------------------------------------
@@ -59,7 +71,7 @@ class HpaAwareWorkloadsTest {
         .withNewScaleDown().withStabilizationWindowSeconds(60).endScaleDown().endBehavior().endSpec().build());
     HorizontalPodAutoscaler stable = hpa(DEMO_NS, STABLE_HPA).get();
 
-    Revisions revisions = HpaAwareWorkloads.wrap(client, deployments).ensureCanary(rolloutsDemo());
+    Revisions revisions = wrap(deployments).ensureCanary(rolloutsDemo());
 
     HorizontalPodAutoscaler canary = hpa(DEMO_NS, CANARY_HPA).get();
     assertThat(revisions.canary().workload()).isEqualTo(CANARY);
@@ -86,9 +98,9 @@ class HpaAwareWorkloadsTest {
     int hpaCreated = indexOf(requests, r -> r.method().equals("POST") && r.body().contains(CANARY_HPA));
     assertThat(replicasWrite).isNotNegative().isLessThan(hpaCreated);
 
-    workloads.scaleCanary(rolloutsDemo(), revisions, 4);
+    workloads.scaleCanary(rolloutsDemo(), revisions, CanaryScale.preScale(4));
     workloads.trafficShifted(rolloutsDemo(), revisions, 20);
-    workloads.scaleCanary(rolloutsDemo(), revisions, 5);
+    workloads.scaleCanary(rolloutsDemo(), revisions, CanaryScale.preScale(5));
     workloads.scaleStable(rolloutsDemo(), revisions, Optional.of(1));
     workloads.scaleStable(rolloutsDemo(), revisions, Optional.empty());
     workloads.promote(rolloutsDemo(), revisions);
@@ -101,11 +113,11 @@ class HpaAwareWorkloadsTest {
   @Test
   void ensureCanaryAgainFindsTheCanaryAutoscalerAndWritesNothing() {
     cluster.load("rollouts-demo-subsets");
-    HpaAwareWorkloads.wrap(client, deployments).ensureCanary(rolloutsDemo());
+    wrap(deployments).ensureCanary(rolloutsDemo());
     HorizontalPodAutoscaler created = hpa(DEMO_NS, CANARY_HPA).get();
     cluster.requests();
 
-    HpaAwareWorkloads.wrap(client, deployments).ensureCanary(rolloutsDemo());
+    wrap(deployments).ensureCanary(rolloutsDemo());
 
     assertThat(cluster.requests()).filteredOn(ApiRequest::writes).isEmpty();
     assertThat(hpa(DEMO_NS, CANARY_HPA).get()).isEqualTo(created);
@@ -119,7 +131,7 @@ class HpaAwareWorkloadsTest {
     HpaAwareWorkloads workloads = demoWorkloads();
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
 
-    workloads.scaleCanary(rolloutsDemo(), revisions, 4);
+    workloads.scaleCanary(rolloutsDemo(), revisions, CanaryScale.preScale(4));
 
     HorizontalPodAutoscaler canary = hpa(DEMO_NS, CANARY_HPA).get();
     assertThat(canary.getSpec().getMinReplicas()).isEqualTo(4);
@@ -184,11 +196,12 @@ class HpaAwareWorkloadsTest {
   }
 
   @Test
-  void aDamagedBoundsAnnotationIsReportedNotGuessed() {
+  void aDamagedBoundsAnnotationIsReportedNotGuessed() throws Exception {
     HpaAwareWorkloads workloads = demoWorkloads();
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
-    hpa(DEMO_NS, STABLE_HPA).edit(h -> new HorizontalPodAutoscalerBuilder(h).editMetadata()
-        .addToAnnotations(ORIGINAL_BOUNDS, "six").endMetadata().editSpec().withMaxReplicas(1).endSpec().build());
+    awaitSeen(workloads, revisions, r -> r.stable().maxReplicas().equals(Optional.of(1)), () ->
+        hpa(DEMO_NS, STABLE_HPA).edit(h -> new HorizontalPodAutoscalerBuilder(h).editMetadata()
+            .addToAnnotations(ORIGINAL_BOUNDS, "six").endMetadata().editSpec().withMaxReplicas(1).endSpec().build()));
 
     assertThatThrownBy(() -> workloads.scaleStable(rolloutsDemo(), revisions, Optional.empty()))
         .hasMessageContaining("HorizontalPodAutoscaler " + DEMO_NS + "/" + STABLE_HPA)
@@ -217,13 +230,13 @@ class HpaAwareWorkloadsTest {
     cluster.load("rollouts-demo-subsets");
     CanarySpec capped = CanarySpec.copyOf(rolloutsDemo())
         .withScaling(ScalingOptions.builder().preScaleCap(3).build());
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = wrap(deployments);
     Revisions revisions = workloads.ensureCanary(capped);
 
-    workloads.scaleCanary(capped, revisions, 5);
+    workloads.scaleCanary(capped, revisions, CanaryScale.preScale(5));
     assertThat(hpa(DEMO_NS, CANARY_HPA).get().getSpec().getMinReplicas()).isEqualTo(3);
 
-    workloads.scaleCanary(rolloutsDemo(), revisions, 50);
+    workloads.scaleCanary(rolloutsDemo(), revisions, CanaryScale.preScale(50));
     assertThat(hpa(DEMO_NS, CANARY_HPA).get().getSpec().getMinReplicas()).isEqualTo(6);
     assertThat(hpa(DEMO_NS, CANARY_HPA).get().getSpec().getMaxReplicas()).isEqualTo(6);
   }
@@ -232,11 +245,11 @@ class HpaAwareWorkloadsTest {
   void withPreScalingOffTheAutoscalerAloneSizesTheCanary() {
     cluster.load("rollouts-demo-subsets");
     CanarySpec off = CanarySpec.copyOf(rolloutsDemo()).withScaling(ScalingOptions.builder().preScale(false).build());
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = wrap(deployments);
     Revisions revisions = workloads.ensureCanary(off);
     cluster.requests();
 
-    workloads.scaleCanary(off, revisions, 5);
+    workloads.scaleCanary(off, revisions, CanaryScale.preScale(5));
 
     assertThat(cluster.requests()).filteredOn(ApiRequest::writes).isEmpty();
     assertThat(hpa(DEMO_NS, CANARY_HPA).get().getSpec().getMinReplicas()).isEqualTo(2);
@@ -247,10 +260,10 @@ class HpaAwareWorkloadsTest {
   void withoutAutoscalersReplicaCountsGoThroughTheDecoratedWorkloads() {
     cluster.load("rollouts-demo-subsets");
     hpa(DEMO_NS, STABLE_HPA).delete();
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = wrap(deployments);
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
 
-    workloads.scaleCanary(rolloutsDemo(), revisions, 3);
+    workloads.scaleCanary(rolloutsDemo(), revisions, CanaryScale.preScale(3));
     workloads.scaleStable(rolloutsDemo(), revisions, Optional.of(2));
     assertThat(deployment(DEMO_NS, CANARY).getSpec().getReplicas()).isEqualTo(3);
     assertThat(deployment(DEMO_NS, STABLE).getSpec().getReplicas()).isEqualTo(2);
@@ -293,10 +306,10 @@ class HpaAwareWorkloadsTest {
     cluster.load("rollouts-demo-subsets");
     hpa(DEMO_NS, STABLE_HPA).edit(h -> new HorizontalPodAutoscalerBuilder(h).editSpec().withMinReplicas(null)
         .endSpec().build());
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = wrap(deployments);
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
 
-    workloads.scaleCanary(rolloutsDemo(), revisions, 3);
+    workloads.scaleCanary(rolloutsDemo(), revisions, CanaryScale.preScale(3));
     workloads.scaleStable(rolloutsDemo(), revisions, Optional.of(2));
     workloads.removeCanary(rolloutsDemo(), revisions);
 
@@ -312,7 +325,7 @@ class HpaAwareWorkloadsTest {
     HpaAwareWorkloads workloads = demoWorkloads();
     HorizontalPodAutoscaler usersStable = hpa(DEMO_NS, STABLE_HPA).get();
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
-    workloads.scaleCanary(rolloutsDemo(), revisions, 4);
+    workloads.scaleCanary(rolloutsDemo(), revisions, CanaryScale.preScale(4));
     workloads.trafficShifted(rolloutsDemo(), revisions, 40);
     workloads.scaleStable(rolloutsDemo(), revisions, Optional.of(3));
 
@@ -328,7 +341,7 @@ class HpaAwareWorkloadsTest {
     HpaAwareWorkloads workloads = demoWorkloads();
     HorizontalPodAutoscaler usersStable = hpa(DEMO_NS, STABLE_HPA).get();
     Revisions revisions = workloads.ensureCanary(rolloutsDemo());
-    workloads.scaleCanary(rolloutsDemo(), revisions, 4);
+    workloads.scaleCanary(rolloutsDemo(), revisions, CanaryScale.preScale(4));
     workloads.scaleStable(rolloutsDemo(), revisions, Optional.of(2));
 
     workloads.removeCanary(rolloutsDemo(), revisions);
@@ -340,12 +353,12 @@ class HpaAwareWorkloadsTest {
   @Test
   void aRunnerStartedAfterACrashGivesTheUsersBoundsBackFromTheAutoscaler() {
     cluster.load("rollouts-demo-subsets");
-    HpaAwareWorkloads crashed = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads crashed = wrap(deployments);
     Revisions revisions = crashed.ensureCanary(rolloutsDemo());
-    crashed.scaleCanary(rolloutsDemo(), revisions, 5);
+    crashed.scaleCanary(rolloutsDemo(), revisions, CanaryScale.preScale(5));
     crashed.scaleStable(rolloutsDemo(), revisions, Optional.of(1));
 
-    HpaAwareWorkloads resumed = HpaAwareWorkloads.wrap(client, new RecordingDeploymentWorkloads(client));
+    HpaAwareWorkloads resumed = wrap(new RecordingDeploymentWorkloads(client));
     Revisions again = resumed.ensureCanary(rolloutsDemo());
     resumed.scaleStable(rolloutsDemo(), again, Optional.empty());
     assertThat(bounds(DEMO_NS, STABLE_HPA)).containsExactly(2, 6);
@@ -370,11 +383,11 @@ class HpaAwareWorkloadsTest {
         .withNewBehavior().withNewScaleUp().withStabilizationWindowSeconds(0).endScaleUp().endBehavior()
         .withNewScaleTargetRef().withKind("Deployment").withName("ignored").endScaleTargetRef()
         .build();
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.builder().client(client).delegate(deployments)
-        .canaryHpa(rolloutsDemo().key(), released).build();
-    assertThat(workloads.validate(rolloutsDemo())).isEmpty();
+    CanarySpec spec = withCanaryAutoscaler(rolloutsDemo(), released);
+    HpaAwareWorkloads workloads = wrap(deployments);
+    assertThat(workloads.validate(spec)).isEmpty();
 
-    Revisions revisions = workloads.ensureCanary(rolloutsDemo());
+    Revisions revisions = workloads.ensureCanary(spec);
     HorizontalPodAutoscaler canary = hpa(DEMO_NS, CANARY_HPA).get();
     assertThat(canary.getSpec().getMetrics()).isEqualTo(released.getMetrics());
     assertThat(canary.getSpec().getBehavior()).isEqualTo(released.getBehavior());
@@ -382,8 +395,8 @@ class HpaAwareWorkloadsTest {
     assertThat(bounds(DEMO_NS, CANARY_HPA)).containsExactly(3, 9);
     assertThat(deployment(DEMO_NS, CANARY).getSpec().getReplicas()).isEqualTo(3);
 
-    workloads.scaleStable(rolloutsDemo(), revisions, Optional.of(1));
-    workloads.promote(rolloutsDemo(), revisions);
+    workloads.scaleStable(spec, revisions, Optional.of(1));
+    workloads.promote(spec, revisions);
 
     HorizontalPodAutoscaler stable = hpa(DEMO_NS, STABLE_HPA).get();
     assertThat(stable.getSpec().getMetrics()).isEqualTo(released.getMetrics());
@@ -394,8 +407,25 @@ class HpaAwareWorkloadsTest {
     assertThat(stable.getMetadata().getAnnotations()).containsExactly(Map.entry("owner", "ops"));
     assertThat(deployments.calls()).extracting(Call::method).containsSubsequence("promote");
 
-    workloads.removeCanary(rolloutsDemo(), revisions);
+    workloads.removeCanary(spec, revisions);
     assertThat(bounds(DEMO_NS, STABLE_HPA)).containsExactly(3, 9);
+  }
+
+  @Test
+  void anotherRolloutOfTheSameRunnerReleasesAnotherAutoscalerSpec() {
+    cluster.load("rollouts-demo-subsets");
+    HpaAwareWorkloads workloads = wrap(deployments);
+    CanarySpec first = withCanaryAutoscaler(rolloutsDemo(), new HorizontalPodAutoscalerSpecBuilder()
+        .withMinReplicas(3).withMaxReplicas(9).build());
+    Revisions revisions = workloads.ensureCanary(first);
+    assertThat(bounds(DEMO_NS, CANARY_HPA)).containsExactly(3, 9);
+    workloads.removeCanary(first, revisions);
+
+    CanarySpec second = withCanaryAutoscaler(rolloutsDemo(), new HorizontalPodAutoscalerSpecBuilder()
+        .withMinReplicas(4).withMaxReplicas(8).build());
+    workloads.ensureCanary(second);
+
+    assertThat(bounds(DEMO_NS, CANARY_HPA)).as("the second release's autoscaler, on the same decorator").containsExactly(4, 8);
   }
 
   // --- removal ---------------------------------------------------------------------------------
@@ -424,18 +454,18 @@ class HpaAwareWorkloadsTest {
     cluster.load("helloworld-versions");
     HorizontalPodAutoscaler v1 = hpa("default", "helloworld-v1").get();
     HorizontalPodAutoscaler v2 = hpa("default", "helloworld-v2").get();
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+    HpaAwareWorkloads workloads = wrap(deployments);
     assertThat(workloads.validate(helloworld())).isEmpty();
 
     Revisions revisions = workloads.ensureCanary(helloworld());
     assertThat(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace("default").list().getItems())
         .hasSize(2);
 
-    workloads.scaleCanary(helloworld(), revisions, 5);
+    workloads.scaleCanary(helloworld(), revisions, CanaryScale.preScale(5));
     assertThat(bounds("default", "helloworld-v2")).containsExactly(5, 10);
     workloads.trafficShifted(helloworld(), revisions, 50);
     assertThat(bounds("default", "helloworld-v2")).containsExactly(1, 10);
-    workloads.scaleCanary(helloworld(), revisions, 8);
+    workloads.scaleCanary(helloworld(), revisions, CanaryScale.preScale(8));
     workloads.scaleStable(helloworld(), revisions, Optional.of(3));
     assertThat(bounds("default", "helloworld-v1")).containsExactly(1, 3);
 
@@ -463,47 +493,102 @@ class HpaAwareWorkloadsTest {
             .withResourceVersion(null).withUid(null).endMetadata()
             .editSpec().editScaleTargetRef().withName("another-deployment").endScaleTargetRef().endSpec()
             .build()).create();
-    HorizontalPodAutoscalerSpec inverted = new HorizontalPodAutoscalerSpecBuilder()
-        .withMinReplicas(5).withMaxReplicas(2).build();
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.builder().client(client).delegate(deployments)
-        .canaryHpa(rolloutsDemo().key(), inverted).build();
+    CanarySpec fixedAtZero = CanarySpec.copyOf(rolloutsDemo())
+        .withSteps(Step.setCanaryScaleReplicas(0), Step.pause(), Step.setCanaryScaleMatchTrafficWeight());
+    HpaAwareWorkloads workloads = wrap(deployments);
     cluster.requests();
 
-    List<Problem> problems = workloads.validate(rolloutsDemo());
+    List<Problem> problems = workloads.validate(fixedAtZero);
 
     assertThat(problems).extracting(Problem::where).containsExactlyInAnyOrder(
         "Deployment " + DEMO_NS + "/" + STABLE,
         "HorizontalPodAutoscaler " + DEMO_NS + "/" + CANARY_HPA,
-        "canaryHpa(" + DEMO_NS + "/rollouts-demo).minReplicas");
+        "steps[0] (setCanaryScale replicas 0)");
     assertThat(problems.get(0).message()).contains(STABLE_HPA, "second");
+    assertThat(problems.get(2).message()).contains("keeps at least 1");
     assertThat(cluster.requests()).filteredOn(ApiRequest::writes).isEmpty();
+  }
+
+  @Test
+  void theReleasedAutoscalersBoundsAreCheckedWhenTheSpecIsBuilt() {
+    HorizontalPodAutoscalerSpec inverted = new HorizontalPodAutoscalerSpecBuilder()
+        .withMinReplicas(5).withMaxReplicas(2).build();
+
+    assertThatThrownBy(() -> withCanaryAutoscaler(rolloutsDemo(), inverted))
+        .isInstanceOfSatisfying(CanaryValidationException.class, e -> assertThat(e.problems()).singleElement()
+            .satisfies(p -> assertThat(p.where()).isEqualTo("scaling.canaryAutoscaler.minReplicas"))
+            .satisfies(p -> assertThat(p.message()).contains("above maxReplicas 2")));
+  }
+
+  @Test
+  void aCanaryAutoscalerOfAnotherKindIsRefused() {
+    cluster.load("rollouts-demo-subsets");
+    CanarySpec spec = CanarySpec.copyOf(rolloutsDemo()).withScaling(ScalingOptions.builder()
+        .canaryAutoscaler(new CanaryAutoscaler() {
+          @Override
+          public String kind() {
+            return "ScaledObject";
+          }
+
+          @Override
+          public String canonicalForm() {
+            return "keda";
+          }
+        }).build());
+
+    assertThat(wrap(deployments).validate(spec)).singleElement().satisfies(p -> {
+      assertThat(p.where()).isEqualTo("scaling.canaryAutoscaler");
+      assertThat(p.message()).contains("ScaledObject", "HpaSettings.of(");
+    });
   }
 
   @Test
   void aChangedAutoscalerSpecNeedsAStableAutoscalerAndACreatedCanary() {
     cluster.load("helloworld-versions");
     HorizontalPodAutoscalerSpec released = new HorizontalPodAutoscalerSpecBuilder().withMaxReplicas(4).build();
-    HpaAwareWorkloads workloads = HpaAwareWorkloads.builder().client(client).delegate(deployments)
-        .canaryHpa(helloworld().key(), released).build();
+    HpaAwareWorkloads workloads = wrap(deployments);
 
-    assertThat(workloads.validate(helloworld())).singleElement()
+    assertThat(workloads.validate(withCanaryAutoscaler(helloworld(), released))).singleElement()
         .satisfies(p -> assertThat(p.message()).contains("helloworld-v2", "user's own autoscaler"));
   }
 
   @Test
-  void theBuilderNamesWhatIsMissing() {
-    assertThatThrownBy(() -> HpaAwareWorkloads.builder().delegate(deployments).build())
-        .hasMessageContaining("client is required");
-    assertThatThrownBy(() -> HpaAwareWorkloads.builder().client(client).build())
-        .hasMessageContaining("delegate is required");
+  void wrapNamesWhatIsMissing() {
+    assertThatThrownBy(() -> HpaAwareWorkloads.wrap(null, deployments)).hasMessageContaining("client is required");
+    assertThatThrownBy(() -> HpaAwareWorkloads.wrap(client, null)).hasMessageContaining("delegate is required");
   }
 
   // --- helpers ---------------------------------------------------------------------------------
 
+  /** A decorator over {@code delegate} that the test closes at its end. */
+  HpaAwareWorkloads wrap(io.canary.core.spi.Workloads delegate) {
+    HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, delegate);
+    opened.add(workloads);
+    return workloads;
+  }
+
+  static CanarySpec withCanaryAutoscaler(CanarySpec spec, HorizontalPodAutoscalerSpec released) {
+    return CanarySpec.copyOf(spec).withScaling(ScalingOptions.builder().canaryAutoscaler(HpaSettings.of(released)).build());
+  }
+
+  /** Runs {@code change} and waits until the decorator's cache shows it as {@code seen} says. */
+  void awaitSeen(HpaAwareWorkloads workloads, Revisions revisions,
+      java.util.function.Predicate<io.canary.core.spi.WorkloadState> seen, Runnable change) throws Exception {
+    CountDownLatch latch = new CountDownLatch(1);
+    try (AutoCloseable watch = workloads.watch(rolloutsDemo(), revisions, () -> {
+      if (seen.test(workloads.observe(rolloutsDemo(), revisions))) {
+        latch.countDown();
+      }
+    })) {
+      change.run();
+      assertThat(latch.await(5, TimeUnit.SECONDS)).as("the change reached the watch cache").isTrue();
+    }
+  }
+
   /** Seed rollouts-demo-subsets in the cluster, and the decorator over the recording Deployments. */
   HpaAwareWorkloads demoWorkloads() {
     cluster.load("rollouts-demo-subsets");
-    return HpaAwareWorkloads.wrap(client, deployments);
+    return wrap(deployments);
   }
 
   void assertUsersBoundsBackAndCanaryAutoscalerGone(HorizontalPodAutoscaler usersStable) {

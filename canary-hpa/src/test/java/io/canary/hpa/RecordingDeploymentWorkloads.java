@@ -4,9 +4,11 @@ import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
 import io.canary.core.Revision;
 import io.canary.core.Revisions;
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RevisionState;
 import io.canary.core.spi.WorkloadState;
 import io.canary.core.spi.Workloads;
+import io.canary.kubernetes.CanaryLabels;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
@@ -25,7 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * can tell what the decorator passed through.
  */
 final class RecordingDeploymentWorkloads implements Workloads {
-  static final String REVISION_LABEL = "canary.io/revision";
+  static final String REVISION_LABEL = CanaryLabels.REVISION;
   static final String CANARY_HASH = "rev2";
 
   /** One call the decorator made; {@code replicas} is empty where the call carries none. */
@@ -92,9 +94,9 @@ final class RecordingDeploymentWorkloads implements Workloads {
   }
 
   @Override
-  public void scaleCanary(CanarySpec spec, Revisions revisions, int replicas) {
-    calls.add(new Call("scaleCanary", revisions.canary().workload(), Optional.of(replicas)));
-    setReplicas(spec, revisions.canary().workload(), replicas);
+  public void scaleCanary(CanarySpec spec, Revisions revisions, CanaryScale request) {
+    calls.add(new Call("scaleCanary", revisions.canary().workload(), Optional.of(request.replicas())));
+    setReplicas(spec, revisions.canary().workload(), request.replicas());
   }
 
   @Override

@@ -6,7 +6,6 @@ import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
 import io.canary.core.spi.StateStore;
 import io.canary.core.spi.Versioned;
-import io.canary.kubernetes.internal.Labels;
 import io.canary.core.StatusDocument;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -37,8 +36,6 @@ import java.util.stream.Stream;
  * }</pre>
  */
 public final class ConfigMapStateStore implements StateStore {
-  /** On every ConfigMap this store writes. */
-  public static final String STATE_LABEL = "canary.io/rollout-state";
   public static final String DATA_KEY = "status.json";
   private static final String PREFIX = "canary-rollout-";
 
@@ -92,7 +89,7 @@ public final class ConfigMapStateStore implements StateStore {
         .withName(configMapName(key))
         .withNamespace(key.namespace())
         .withResourceVersion(expectedVersion.orElse(null))
-        .withLabels(Map.of(STATE_LABEL, "true", Labels.ROLLOUT, key.name(), Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE))
+        .withLabels(CanaryLabels.forRollout(key.name())).addToLabels(CanaryLabels.ROLLOUT_STATE, "true")
         .endMetadata()
         .withData(Map.of(DATA_KEY, StatusDocument.write(status)))
         .build();
@@ -115,12 +112,12 @@ public final class ConfigMapStateStore implements StateStore {
   @Override
   public List<RolloutKey> list() {
     Stream<ConfigMap> found = namespaces.isEmpty()
-        ? client.configMaps().inAnyNamespace().withLabel(STATE_LABEL, "true").list().getItems().stream()
+        ? client.configMaps().inAnyNamespace().withLabel(CanaryLabels.ROLLOUT_STATE, "true").list().getItems().stream()
         : namespaces.stream().flatMap(ns ->
-            client.configMaps().inNamespace(ns).withLabel(STATE_LABEL, "true").list().getItems().stream());
+            client.configMaps().inNamespace(ns).withLabel(CanaryLabels.ROLLOUT_STATE, "true").list().getItems().stream());
     List<RolloutKey> keys = new ArrayList<>();
     found.forEach(cm -> {
-      String rollout = cm.getMetadata().getLabels().get(Labels.ROLLOUT);
+      String rollout = cm.getMetadata().getLabels().get(CanaryLabels.ROLLOUT);
       if (rollout != null && configMapName(RolloutKey.of(cm.getMetadata().getNamespace(), rollout))
           .equals(cm.getMetadata().getName())) {
         keys.add(RolloutKey.of(cm.getMetadata().getNamespace(), rollout));
@@ -142,9 +139,9 @@ public final class ConfigMapStateStore implements StateStore {
 
   private static void requireOurs(ConfigMap cm, RolloutKey key) {
     Map<String, String> labels = cm.getMetadata().getLabels();
-    if (labels == null || !"true".equals(labels.get(STATE_LABEL)) || !key.name().equals(labels.get(Labels.ROLLOUT))) {
-      throw new CanaryException(where(key) + " exists but was not written by the Canary SDK (labels " + STATE_LABEL
-          + "=true and " + Labels.ROLLOUT + "=" + key.name() + " are missing); it is left alone: rename it");
+    if (labels == null || !"true".equals(labels.get(CanaryLabels.ROLLOUT_STATE)) || !key.name().equals(labels.get(CanaryLabels.ROLLOUT))) {
+      throw new CanaryException(where(key) + " exists but was not written by the Canary SDK (labels " + CanaryLabels.ROLLOUT_STATE
+          + "=true and " + CanaryLabels.ROLLOUT + "=" + key.name() + " are missing); it is left alone: rename it");
     }
   }
 

@@ -3,8 +3,8 @@ package io.canary.kubernetes;
 import io.canary.core.CanarySpec;
 import io.canary.core.RolloutKey;
 import io.canary.core.spi.Workloads;
+import io.canary.kubernetes.internal.AutoscalerCaches;
 import io.canary.kubernetes.internal.DeploymentWorkloads;
-import io.canary.kubernetes.internal.Labels;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Objects;
@@ -30,18 +30,6 @@ import java.util.Optional;
  * }</pre>
  */
 public interface KubernetesWorkloads extends Workloads, AutoCloseable {
-  /** On the canary's pod template (and on the stable's after a promotion): the revision hash. */
-  String REVISION_LABEL = Labels.REVISION;
-  /** On every object the SDK created: the name of the rollout it belongs to. */
-  String ROLLOUT_LABEL = Labels.ROLLOUT;
-  /** {@code app.kubernetes.io/managed-by}, set to {@link #MANAGED_BY} on every object the SDK created. */
-  String MANAGED_BY_LABEL = Labels.MANAGED_BY;
-  String MANAGED_BY = Labels.MANAGED_BY_VALUE;
-  /** On a user's Deployment while the rollout shrank it: the replica count it gives back. */
-  String USER_REPLICAS_ANNOTATION = Labels.USER_REPLICAS;
-  /** On the stable Deployment while the promotion uses the spec's maxSurge/maxUnavailable: the user's strategy. */
-  String USER_STRATEGY_ANNOTATION = Labels.USER_STRATEGY;
-
   /** Workloads with the default options. */
   static KubernetesWorkloads create(KubernetesClient client) {
     return builder(client).build();
@@ -60,7 +48,15 @@ public interface KubernetesWorkloads extends Workloads, AutoCloseable {
   /** A listener that records every transition as an Event on the rollout's target Deployment. */
   KubernetesEventRecorder eventRecorder();
 
-  /** Stops the watches. Deletes nothing and changes nothing in the cluster. */
+  /**
+   * The autoscaler caches of this instance's watches, one per namespace, for canary-hpa: it decorates
+   * this instance and reads and records the autoscalers there, so that a namespace has one autoscaler
+   * informer and both modules see the same autoscalers. Not for applications: its type is internal
+   * and may change in any release.
+   */
+  AutoscalerCaches autoscalerCaches();
+
+  /** Stops the watches; idempotent. Deletes nothing and changes nothing in the cluster. */
   @Override
   void close();
 

@@ -4,7 +4,6 @@ import io.canary.core.CanaryException;
 import io.canary.core.RolloutKey;
 import io.canary.core.spi.RolloutLock;
 import io.canary.core.time.Scheduler;
-import io.canary.kubernetes.internal.Labels;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -73,7 +72,7 @@ public final class LeaseRolloutLock implements RolloutLock {
       if (current == null) {
         leases.resource(new LeaseBuilder()
             .withNewMetadata().withName(leaseName(key)).withNamespace(key.namespace())
-            .withLabels(Map.of(Labels.ROLLOUT, key.name(), Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)).endMetadata()
+            .withLabels(CanaryLabels.forRollout(key.name())).endMetadata()
             .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds(seconds)
             .withAcquireTime(microTime(now)).withRenewTime(microTime(now)).withLeaseTransitions(0).endSpec()
             .build()).create();
@@ -139,9 +138,9 @@ public final class LeaseRolloutLock implements RolloutLock {
 
   private static void requireOurs(Lease lease, RolloutKey key) {
     Map<String, String> labels = lease.getMetadata().getLabels();
-    if (labels == null || !key.name().equals(labels.get(Labels.ROLLOUT))) {
+    if (labels == null || !key.name().equals(labels.get(CanaryLabels.ROLLOUT))) {
       throw new CanaryException("Lease " + key.namespace() + "/" + leaseName(key) + " exists but was not created by"
-          + " the Canary SDK (label " + Labels.ROLLOUT + "=" + key.name() + " is missing); it is left alone: rename it");
+          + " the Canary SDK (label " + CanaryLabels.ROLLOUT + "=" + key.name() + " is missing); it is left alone: rename it");
     }
   }
 }

@@ -4,6 +4,7 @@ import static io.canary.kubernetes.TestCluster.TARGET;
 import static io.canary.kubernetes.TestCluster.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.CanarySpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Revisions;
@@ -51,7 +52,7 @@ class HpaOwnedDeploymentTest {
         });
         KubernetesWorkloads workloads = KubernetesWorkloads.create(recorded)) {
       Revisions revisions = workloads.ensureCanary(spec);
-      workloads.scaleCanary(spec, revisions, 2);
+      workloads.scaleCanary(spec, revisions, CanaryScale.preScale(2));
       workloads.scaleStable(spec, revisions, Optional.of(1));
       assertThat(workloads.observe(spec, revisions).stable().autoscaled()).isTrue();
       workloads.promote(spec, revisions);
@@ -74,6 +75,11 @@ class HpaOwnedDeploymentTest {
     assertThat(sent).as("the canary's replicas, which no autoscaler targets, were written")
         .anyMatch(r -> r.startsWith("PATCH " + TARGET_PATH + "-canary ") && r.contains("/spec/replicas"));
     assertThat(cluster.get(TARGET).getSpec().getReplicas()).isEqualTo(5);
+    List<String> autoscalerReads = requests.stream().filter(r -> r.getMethod().equals("GET")
+        && r.getPath().startsWith("/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers")).map(RecordedRequest::getPath)
+        .toList();
+    assertThat(autoscalerReads).as("autoscalers are read from the namespace's watch cache, not listed before each write")
+        .hasSize(2).filteredOn(p -> p.contains("watch=true")).hasSize(1);
   }
 
   private List<RecordedRequest> requestsSince(int before) throws InterruptedException {

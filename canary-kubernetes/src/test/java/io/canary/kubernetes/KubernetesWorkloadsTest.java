@@ -6,6 +6,7 @@ import static io.canary.kubernetes.TestCluster.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.CanarySpec;
 import io.canary.core.CanaryValidationException;
 import io.canary.core.NewRevision;
@@ -189,7 +190,7 @@ class KubernetesWorkloadsTest {
         twoAvailable.countDown();
       }
     })) {
-      workloads.scaleCanary(spec, revisions, 2);
+      workloads.scaleCanary(spec, revisions, CanaryScale.preScale(2));
       assertThat(cluster.get("web-canary").getSpec().getReplicas()).isEqualTo(2);
 
       // The controller makes the pods; they are ready but not yet for minReadySeconds.
@@ -240,7 +241,7 @@ class KubernetesWorkloadsTest {
     client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder()
         .withNewMetadata().withName("web-config").endMetadata().addToData("k", "v").build()).create();
     Revisions revisions = workloads.ensureCanary(spec);
-    workloads.scaleCanary(spec, revisions, 2);
+    workloads.scaleCanary(spec, revisions, CanaryScale.preScale(2));
     workloads.scaleStable(spec, revisions, Optional.of(3));
     assertThat(cluster.get(TARGET).getSpec().getReplicas()).isEqualTo(3);
 
@@ -292,7 +293,7 @@ class KubernetesWorkloadsTest {
     CanarySpec spec = newImage();
     Deployment before = cluster.get(TARGET);
     Revisions revisions = workloads.ensureCanary(spec);
-    workloads.scaleCanary(spec, revisions, 2);
+    workloads.scaleCanary(spec, revisions, CanaryScale.preScale(2));
 
     workloads.removeCanary(spec, revisions);
 

@@ -1,5 +1,6 @@
 package io.canary.kubernetes;
 
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.memory.InMemoryStrategy;
 import static io.canary.kubernetes.TestCluster.NS;
 import static io.canary.kubernetes.TestCluster.TARGET;
@@ -50,7 +51,7 @@ class UserManagedDeploymentsTest {
       assertThat(revisions.stable().podLabels()).as("the user's subsets already tell them apart").isEmpty();
       assertThat(revisions.canary().podLabels()).isEmpty();
 
-      workloads.scaleCanary(spec, revisions, 4);
+      workloads.scaleCanary(spec, revisions, CanaryScale.preScale(4));
       workloads.scaleStable(spec, revisions, Optional.of(1));
       workloads.promote(spec, revisions);
       assertThat(workloads.promotionComplete(spec, revisions)).isTrue();
@@ -77,7 +78,7 @@ class UserManagedDeploymentsTest {
       assertThat(workloads.canaryName(spec)).isEqualTo("web-v2");
       assertThat(names()).containsExactlyInAnyOrder(TARGET, "web-v2");
 
-      workloads.scaleCanary(spec, revisions, 3);
+      workloads.scaleCanary(spec, revisions, CanaryScale.preScale(3));
       workloads.scaleStable(spec, revisions, Optional.of(2));
       assertThat(cluster.get("web-v2").getSpec().getReplicas()).isEqualTo(3);
       assertThat(cluster.get(TARGET).getSpec().getReplicas()).isEqualTo(2);

@@ -1,24 +1,23 @@
 package io.canary.core.event;
 
 import io.canary.core.RolloutStatus;
+import io.canary.core.spi.CanaryScale;
 import java.time.Instant;
-import java.util.Optional;
 
 /**
- * The runner asked for {@code replicas} replicas of a revision ({@code revision} is canary or stable);
- * empty replicas: the stable revision gets the user's own count (or autoscaler bounds) back.
+ * The runner asked for canary replicas: pre-scaled for a weight, or fixed by a setCanaryScale step
+ * ({@link CanaryScale#intent()}). The stable side's are {@link StableScaled}.
  */
-public record CanaryScaled(RolloutStatus status, Instant time, String revision, Optional<Integer> replicas, String why)
+public record CanaryScaled(RolloutStatus status, Instant time, CanaryScale request, String why)
     implements RolloutEvent {
-  @Override
-  public String reason() {
-    return "Scaled";
+  /** The replicas asked for. */
+  public int replicas() {
+    return request.replicas();
   }
 
   @Override
   public String message() {
-    String to = replicas.map(r -> "Scaled " + revision + " to " + r + " replicas")
-        .orElse("Gave " + revision + " its own scale back");
+    String to = (request.isFixed() ? "Fixed canary at " : "Scaled canary to ") + request.replicas() + " replicas";
     return to + (why.isEmpty() ? "" : " (" + why + ")");
   }
 }

@@ -14,6 +14,7 @@ public sealed interface RolloutEvent
         StepStarted,
         WeightChanged,
         CanaryScaled,
+        StableScaled,
         AnalysisEvaluated,
         GateChecked,
         RoutesChanged,

@@ -1,6 +1,7 @@
 package io.canary.core.internal;
 
 import io.canary.core.AnalysisSpec;
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingState;
 import java.util.List;
@@ -56,8 +57,8 @@ public sealed interface Action {
     }
   }
 
-  /** Ask for at least {@code replicas} canary pods. */
-  record ScaleCanary(int replicas, String why) implements Action {
+  /** Ask for canary pods: at least so many for a weight, or exactly so many for a setCanaryScale. */
+  record ScaleCanary(CanaryScale request, String why) implements Action {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.scaleCanary(this);

@@ -11,6 +11,7 @@ import io.canary.core.event.DriftDetected;
 import io.canary.core.event.GateChecked;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RoutesChanged;
+import io.canary.core.event.StableScaled;
 import io.canary.core.spi.AnalysisResult;
 import io.canary.core.spi.RoutingState;
 import java.time.Instant;
@@ -88,14 +89,14 @@ final class ActionInterpreter {
     @Override
     public Void scaleCanary(Action.ScaleCanary action) {
       effects.scaleCanary(revisions(), action, next);
-      events.add(new CanaryScaled(next, now, "canary", java.util.Optional.of(action.replicas()), action.why()));
+      events.add(new CanaryScaled(next, now, action.request(), action.why()));
       return null;
     }
 
     @Override
     public Void scaleStable(Action.ScaleStable action) {
       effects.scaleStable(revisions(), action, next);
-      events.add(new CanaryScaled(next, now, "stable", action.replicas(), action.why()));
+      events.add(new StableScaled(next, now, action.replicas(), action.why()));
       return null;
     }
 

@@ -105,7 +105,7 @@ public final class DryRun implements Effects {
 
   @Override
   public void scaleCanary(Revisions revisions, Action.ScaleCanary action, RolloutStatus next) {
-    canary = action.replicas();
+    canary = action.request().replicas();
     changes.add(new PlannedChange(Kind.SCALE_CANARY, after(), where, "canary scaled to " + canary + " replicas ("
         + action.why() + ")", next.currentWeight(), Optional.of(canary)));
   }

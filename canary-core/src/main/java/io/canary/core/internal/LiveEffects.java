@@ -62,7 +62,7 @@ final class LiveEffects implements Effects {
 
   @Override
   public void scaleCanary(Revisions revisions, Action.ScaleCanary action, RolloutStatus next) {
-    ctx.workloads().scaleCanary(spec, revisions, action.replicas());
+    ctx.workloads().scaleCanary(spec, revisions, action.request());
   }
 
   @Override

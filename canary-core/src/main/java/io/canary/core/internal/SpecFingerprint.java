@@ -54,6 +54,8 @@ public final class SpecFingerprint {
       line(b, "step " + i, step(spec.steps().get(i)));
     }
     line(b, "analysis", spec.analysis().map(SpecFingerprint::analysis).orElse(""));
+    // only when given, so that the fingerprints of releases without one stay what they were
+    spec.scaling().canaryAutoscaler().ifPresent(a -> line(b, "canaryAutoscaler", a.kind() + " " + a.canonicalForm()));
     return b.toString();
   }
 

@@ -259,5 +259,10 @@ public final class SpecValidator {
       }
     });
     notNegative(p, "scaling.stableScaleDownDelay", spec.scaling().stableScaleDownDelay());
+    spec.scaling().canaryAutoscaler().ifPresent(a -> {
+      for (Problem problem : a.validate()) {
+        p.add(Problem.of("scaling.canaryAutoscaler." + problem.where(), problem.message()));
+      }
+    });
   }
 }

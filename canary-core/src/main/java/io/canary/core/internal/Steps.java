@@ -15,6 +15,7 @@ import io.canary.core.Phase;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Step;
 import io.canary.core.analysis.LifecyclePoint;
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RoutingConfirmation;
 import io.canary.core.spi.RoutingState;
 import java.time.Duration;
@@ -166,7 +167,9 @@ final class Steps {
     if (exact ? requested != replicas : requested < replicas) {
       StatusEdit next = copy(st, now).withCanaryReplicasRequested(replicas)
           .withWaitingSince(st.timers().waitingSince().orElse(now));
-      return Optional.of(Decision.transition(next.done(), new Action.ScaleCanary(replicas, why)));
+      CanaryScale request = exact && currentStep(spec, st).filter(s -> s instanceof Step.SetCanaryScale c && c.fixesCount())
+          .isPresent() ? CanaryScale.fixed(replicas) : CanaryScale.preScale(replicas);
+      return Optional.of(Decision.transition(next.done(), new Action.ScaleCanary(request, why)));
     }
     if (obs.canary().available() >= ready) {
       return Optional.empty();

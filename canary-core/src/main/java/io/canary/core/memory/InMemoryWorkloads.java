@@ -6,6 +6,7 @@ import io.canary.core.Revision;
 import io.canary.core.Revisions;
 import io.canary.core.RolloutKey;
 import io.canary.core.internal.SpecFingerprint;
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RevisionState;
 import io.canary.core.spi.WorkloadState;
 import io.canary.core.spi.Workloads;
@@ -74,10 +75,10 @@ public final class InMemoryWorkloads implements Workloads {
   }
 
   @Override
-  public synchronized void scaleCanary(CanarySpec spec, Revisions revisions, int replicas) {
-    calls.add("scaleCanary " + replicas);
+  public synchronized void scaleCanary(CanarySpec spec, Revisions revisions, CanaryScale request) {
+    calls.add("scaleCanary " + request.replicas() + (request.isFixed() ? " fixed" : ""));
     Sim sim = sim(spec);
-    sim.canary.scale(replicas);
+    sim.canary.scale(request.replicas());
     settleLater(spec.key());
   }
 
@@ -137,7 +138,10 @@ public final class InMemoryWorkloads implements Workloads {
     return () -> sim.watchers.remove(onChange);
   }
 
-  /** Every call the runner made, in order, such as {@code scaleCanary 2} or {@code promote}. */
+  /**
+   * Every call the runner made, in order, such as {@code scaleCanary 2} (a pre-scale),
+   * {@code scaleCanary 4 fixed} (a setCanaryScale count) or {@code promote}.
+   */
   public List<String> calls() {
     return List.copyOf(calls);
   }

@@ -9,6 +9,17 @@ import java.util.Optional;
 /**
  * Creates, sizes, watches, promotes and removes the revisions' workloads. Adapters that know about
  * autoscalers decorate another implementation and move autoscaler bounds instead of replica counts.
+ *
+ * <p>The runner calls, per rollout: {@link #validate} (and {@link #previewRevisions} for a dry run)
+ * before anything is written; {@link #ensureCanary} once, then {@link #watch}; while the steps run,
+ * {@link #observe} on every wake-up, {@link #scaleCanary} before a weight rises or at a
+ * {@code setCanaryScale} step, {@link #trafficShifted} after each routing write, {@link #scaleStable}
+ * for dynamic stable scale; at the end {@link #promote} then {@link #promotionComplete} until true
+ * (promotion only), and {@link #removeCanary} after the scale-down delay (promotion and abort). A
+ * resumed runner starts again at {@code ensureCanary}: every call must be idempotent.
+ *
+ * <p>An implementation that holds watches or threads is {@link AutoCloseable}; the host that made
+ * it closes it, after the runner (the runner never closes what it was given).
  */
 public interface Workloads {
   /** Every problem with the workloads the spec names; empty when the rollout can start. Reads only. */
@@ -27,12 +38,18 @@ public interface Workloads {
    */
   Revisions ensureCanary(CanarySpec spec);
 
-  /** Asks for at least {@code replicas} canary pods (a replica count, or an autoscaler's minimum). */
-  void scaleCanary(CanarySpec spec, Revisions revisions, int replicas);
+  /**
+   * Asks for {@code request.replicas()} canary pods. Without an autoscaler both intents set the
+   * replica count. With one, a {@linkplain CanaryScale#preScale pre-scale} keeps at least that many
+   * (the autoscaler's minimum), and a {@linkplain CanaryScale#fixed fixed} scale holds exactly that
+   * many until the next request or {@link #removeCanary}, through {@link #trafficShifted} calls.
+   */
+  void scaleCanary(CanarySpec spec, Revisions revisions, CanaryScale request);
 
   /**
-   * Called once the routing carries {@code canaryWeight}: an autoscaler-aware adapter gives its
-   * bounds back to the user here, so the autoscaler decides from the traffic.
+   * Called once the routing carries {@code canaryWeight}: an autoscaler-aware adapter gives a
+   * pre-scaled minimum back to the user here, so the autoscaler decides from the traffic (a fixed
+   * scale holds).
    */
   default void trafficShifted(CanarySpec spec, Revisions revisions, int canaryWeight) {}
 

@@ -91,9 +91,10 @@ public final class SimulationSpeed {
       long t1 = System.nanoTime();
       Instant virtualStart = sim.scheduler().now();
       KubernetesWorkloads k8s = KubernetesWorkloads.create(sim.client());
+      HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(sim.client(), k8s);
       CanaryRunner.Builder builder = CanaryRunner.builder()
           .trafficRouter(IstioTrafficRouter.create(sim.client()))
-          .workloads(HpaAwareWorkloads.wrap(sim.client(), k8s))
+          .workloads(workloads)
           .scheduler(sim.scheduler());
       if (stateInCluster) {
         builder.stateStore(ConfigMapStateStore.create(sim.client(), NS)).lock(LeaseRolloutLock.create(sim.client(),
@@ -106,6 +107,7 @@ public final class SimulationSpeed {
         return new Run((t1 - t0) / 1e6, (t2 - t1) / 1e6, done.phase(),
             Duration.between(virtualStart, sim.scheduler().now()), sim.requests().size() - bySimulator, bySimulator);
       } finally {
+        workloads.close();
         k8s.close();
       }
     }

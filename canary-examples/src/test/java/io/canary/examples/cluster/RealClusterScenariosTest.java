@@ -55,11 +55,12 @@ class RealClusterScenariosTest {
       ScenarioFiles.createMissing(client, scenario, spec.namespace());
       IstioTrafficRouter router = IstioTrafficRouter.builder(client)
           .addMissingCanaryDestinations(scenario.equals("helloworld-versions")).build();
-      KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
       List<List<RouteWeight>> readBack = new ArrayList<>();
-      try (CanaryRunner runner = CanaryRunner.builder()
+      try (KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
+          HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+          CanaryRunner runner = CanaryRunner.builder()
           .trafficRouter(router)
-          .workloads(HpaAwareWorkloads.wrap(client, deployments))
+          .workloads(workloads)
           .stateStore(ConfigMapStateStore.create(client, spec.namespace()))
           .lock(LeaseRolloutLock.create(client, scheduler))
           .scheduler(scheduler)
@@ -83,8 +84,6 @@ class RealClusterScenariosTest {
             .allSatisfy(weights -> assertThat(weights).allSatisfy(w -> assertThat(w.stableWeight() + w.canaryWeight()).isEqualTo(100)));
         assertThat(router.currentWeights(spec)).allSatisfy(w -> assertThat(w.canaryWeight())
             .isEqualTo(spec.revision().createsCanaryWorkload() ? 0 : 100));
-      } finally {
-        deployments.close();
       }
     }
   }

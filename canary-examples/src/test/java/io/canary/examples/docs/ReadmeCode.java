@@ -39,13 +39,15 @@ final class ReadmeCode {
             Step.setWeight(80), Step.pause(Duration.ofSeconds(10)))
         .build();
 
-    try (CanaryRunner runner = CanaryRunner.builder()
-        .trafficRouter(IstioTrafficRouter.create(client))
-        .workloads(HpaAwareWorkloads.wrap(client, KubernetesWorkloads.create(client)))
-        .stateStore(ConfigMapStateStore.create(client))
-        .lock(LeaseRolloutLock.create(client))
-        .addListener(KubernetesEventRecorder.create(client))
-        .build()) {
+    try (KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
+        HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
+        CanaryRunner runner = CanaryRunner.builder()
+            .trafficRouter(IstioTrafficRouter.create(client))
+            .workloads(workloads)
+            .stateStore(ConfigMapStateStore.create(client))
+            .lock(LeaseRolloutLock.create(client))
+            .addListener(KubernetesEventRecorder.create(client))
+            .build()) {
       System.out.println(runner.plan(spec));
       RolloutHandle rollout = runner.start(spec);
       rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));

@@ -23,6 +23,7 @@ final class RunnerOnSimulation implements AutoCloseable {
   final SimulatedCluster sim;
   final KubernetesClient client;
   final KubernetesWorkloads kubernetes;
+  final HpaAwareWorkloads workloads;
   final CanaryRunner runner;
   final RolloutHistory history = new RolloutHistory();
 
@@ -31,9 +32,10 @@ final class RunnerOnSimulation implements AutoCloseable {
     this.sim = sim;
     this.client = client;
     this.kubernetes = KubernetesWorkloads.create(client);
+    this.workloads = HpaAwareWorkloads.wrap(client, kubernetes);
     this.runner = CanaryRunner.builder()
         .trafficRouter(router.apply(client))
-        .workloads(HpaAwareWorkloads.wrap(client, kubernetes))
+        .workloads(workloads)
         .stateStore(ConfigMapStateStore.create(client, namespace))
         .lock(LeaseRolloutLock.create(client, sim.scheduler()))
         .scheduler(sim.scheduler())
@@ -61,10 +63,11 @@ final class RunnerOnSimulation implements AutoCloseable {
     return runner.start(spec);
   }
 
-  /** Stops driving (nothing changes in the cluster) and closes the watches. */
+  /** Stops driving (nothing changes in the cluster) and closes the watches: the runner first, then the adapters. */
   @Override
   public void close() {
     runner.close();
+    workloads.close();
     kubernetes.close();
   }
 }

@@ -1,6 +1,8 @@
 package io.canary.hpa.internal;
 
 import io.canary.core.CanaryException;
+import io.canary.kubernetes.CanaryLabels;
+import io.canary.kubernetes.internal.NamespaceAutoscalers;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpec;
 import java.util.LinkedHashMap;
@@ -14,14 +16,27 @@ import java.util.regex.Pattern;
  * server then means 1), so that restoring it gives back exactly what the user wrote.
  */
 public record Bounds(Integer minReplicas, int maxReplicas) {
-  /**
-   * The annotation that keeps the user's bounds on the autoscaler itself while the rollout has
-   * changed them, so that a runner started after a crash can still give them back.
-   */
-  public static final String ORIGINAL_BOUNDS_ANNOTATION = "canary.io/original-bounds";
-
   private static final Pattern MIN = Pattern.compile("\"minReplicas\"\\s*:\\s*(\\d+)");
   private static final Pattern MAX = Pattern.compile("\"maxReplicas\"\\s*:\\s*(\\d+)");
+
+  /** The bounds the rollout holds an autoscaler at, and the count a setCanaryScale step fixed, if one did. */
+  public record Held(Bounds bounds, Optional<Integer> fixed) {
+    /** The user's bounds, nothing fixed. */
+    public static Held users(Bounds users) {
+      return new Held(users, Optional.empty());
+    }
+  }
+
+  /** What the rollout wants of an autoscaler, from the user's bounds and the count fixed now (if any). */
+  @FunctionalInterface
+  public interface Change {
+    Held apply(Bounds users, Optional<Integer> fixedNow);
+
+    /** The user's bounds back, and no count fixed any more. */
+    static Change usersBack() {
+      return (users, fixed) -> Held.users(users);
+    }
+  }
 
   /** The minimum the autoscaler applies: 1 when unset, as on the API server. */
   public int effectiveMin() {
@@ -34,8 +49,22 @@ public record Bounds(Integer minReplicas, int maxReplicas) {
 
   /** The bounds the user set: from the annotation while the rollout has changed them, else the spec. */
   public static Bounds usersOf(HorizontalPodAutoscaler hpa) {
-    String stored = annotation(hpa);
-    return stored == null ? of(hpa.getSpec()) : parse(stored, Hpas.describe(hpa));
+    String stored = annotation(hpa, CanaryLabels.ORIGINAL_BOUNDS);
+    return stored == null ? of(hpa.getSpec()) : parse(stored, NamespaceAutoscalers.describe(hpa));
+  }
+
+  /** The count a setCanaryScale step fixed the autoscaler at, while it holds. */
+  public static Optional<Integer> fixedOf(HorizontalPodAutoscaler hpa) {
+    String stored = annotation(hpa, CanaryLabels.FIXED_SCALE);
+    if (stored == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Integer.parseInt(stored.trim()));
+    } catch (NumberFormatException e) {
+      throw new CanaryException(NamespaceAutoscalers.describe(hpa) + ": annotation " + CanaryLabels.FIXED_SCALE + " is '"
+          + stored + "'; expected the fixed canary replica count, a number. Remove the annotation to end the fixed scale.");
+    }
   }
 
   /**
@@ -45,6 +74,16 @@ public record Bounds(Integer minReplicas, int maxReplicas) {
   public Bounds preScaledTo(int replicas, Optional<Integer> cap) {
     int wanted = Math.min(Math.min(replicas, cap.orElse(Integer.MAX_VALUE)), maxReplicas);
     return wanted <= effectiveMin() ? this : new Bounds(wanted, maxReplicas);
+  }
+
+  /**
+   * The bounds that hold the autoscaler at exactly {@code replicas} pods: minimum and maximum both,
+   * above the user's maximum too, since a setCanaryScale step asked for that count. At least 1: an
+   * autoscaler keeps at least one pod.
+   */
+  public static Bounds fixedAt(int replicas) {
+    int count = Math.max(1, replicas);
+    return new Bounds(count, count);
   }
 
   /**
@@ -58,23 +97,23 @@ public record Bounds(Integer minReplicas, int maxReplicas) {
   }
 
   /**
-   * Sets the autoscaler's bounds to {@code target}, the user's bounds being {@code users}: keeps the
-   * user's bounds in the annotation while they differ, removes it when they are given back.
+   * Sets the autoscaler to {@code held}, the user's bounds being {@code users}: keeps the user's bounds
+   * in {@link CanaryLabels#ORIGINAL_BOUNDS} while they differ and the fixed count in
+   * {@link CanaryLabels#FIXED_SCALE} while there is one, and removes each once it is not needed.
    */
-  public static HorizontalPodAutoscaler apply(HorizontalPodAutoscaler hpa, Bounds users, Bounds target) {
+  public static HorizontalPodAutoscaler apply(HorizontalPodAutoscaler hpa, Bounds users, Held held) {
     Map<String, String> before = hpa.getMetadata().getAnnotations();
     Map<String, String> annotations = new LinkedHashMap<>(before == null ? Map.of() : before);
-    if (target.equals(users)) {
-      annotations.remove(ORIGINAL_BOUNDS_ANNOTATION);
+    if (held.bounds().equals(users)) {
+      annotations.remove(CanaryLabels.ORIGINAL_BOUNDS);
     } else {
-      annotations.put(ORIGINAL_BOUNDS_ANNOTATION, users.toAnnotation());
+      annotations.put(CanaryLabels.ORIGINAL_BOUNDS, users.toAnnotation());
     }
-    // An annotations map left empty by removing ours goes too, so the user's object is as it was; one
-    // that was empty (or absent) before stays exactly so, so that an unchanged object is not written.
-    boolean noneBefore = before == null || before.isEmpty();
-    hpa.getMetadata().setAnnotations(annotations.isEmpty() ? (noneBefore ? before : null) : annotations);
-    hpa.getSpec().setMinReplicas(target.minReplicas());
-    hpa.getSpec().setMaxReplicas(target.maxReplicas());
+    held.fixed().ifPresentOrElse(n -> annotations.put(CanaryLabels.FIXED_SCALE, Integer.toString(n)),
+        () -> annotations.remove(CanaryLabels.FIXED_SCALE));
+    hpa.getMetadata().setAnnotations(annotations.isEmpty() && before == null ? null : annotations);
+    hpa.getSpec().setMinReplicas(held.bounds().minReplicas());
+    hpa.getSpec().setMaxReplicas(held.bounds().maxReplicas());
     return hpa;
   }
 
@@ -87,7 +126,7 @@ public record Bounds(Integer minReplicas, int maxReplicas) {
   static Bounds parse(String annotation, String owner) {
     Matcher max = MAX.matcher(annotation);
     if (!max.find()) {
-      throw new CanaryException(owner + ": annotation " + ORIGINAL_BOUNDS_ANNOTATION + " is '" + annotation
+      throw new CanaryException(owner + ": annotation " + CanaryLabels.ORIGINAL_BOUNDS + " is '" + annotation
           + "'; expected the user's bounds as {\"minReplicas\":N,\"maxReplicas\":M}. Restore the autoscaler's"
           + " bounds by hand and remove the annotation.");
     }
@@ -96,9 +135,9 @@ public record Bounds(Integer minReplicas, int maxReplicas) {
     return new Bounds(minReplicas, Integer.parseInt(max.group(1)));
   }
 
-  private static String annotation(HorizontalPodAutoscaler hpa) {
+  private static String annotation(HorizontalPodAutoscaler hpa, String key) {
     var annotations = hpa.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(ORIGINAL_BOUNDS_ANNOTATION);
+    return annotations == null ? null : annotations.get(key);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.canary.hpa.internal;
 
 import io.canary.core.CanarySpec;
+import io.canary.kubernetes.CanaryLabels;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpec;
@@ -9,10 +10,6 @@ import java.util.Map;
 
 /** The autoscaler the rollout creates for its canary workload, and how it is recognised again. */
 public final class CanaryHpas {
-  public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-  public static final String MANAGED_BY = "canary-sdk";
-  public static final String ROLLOUT_LABEL = "canary.io/rollout";
-  public static final String CLONED_FROM_ANNOTATION = "canary.io/cloned-from";
   /** Kubernetes object names are DNS-1123 subdomains of at most this many characters. */
   public static final int MAX_NAME_LENGTH = 253;
   private static final String SUFFIX = "-canary";
@@ -25,12 +22,11 @@ public final class CanaryHpas {
 
   /** The labels that mark an autoscaler as created by the rollout (and so removed with it). */
   public static Map<String, String> labels(CanarySpec spec) {
-    return Map.of(MANAGED_BY_LABEL, MANAGED_BY, ROLLOUT_LABEL, spec.name());
+    return CanaryLabels.forRollout(spec.name());
   }
 
   public static boolean managedBy(HorizontalPodAutoscaler hpa, CanarySpec spec) {
-    Map<String, String> labels = hpa.getMetadata().getLabels();
-    return labels != null && labels.entrySet().containsAll(labels(spec).entrySet());
+    return CanaryLabels.createdFor(hpa, spec.name());
   }
 
   /**
@@ -53,7 +49,7 @@ public final class CanaryHpas {
           .withName(nameFor(stableHpa))
           .withNamespace(spec.namespace())
           .withLabels(labels(spec))
-          .addToAnnotations(CLONED_FROM_ANNOTATION, stableHpa.getMetadata().getName())
+          .addToAnnotations(CanaryLabels.CLONED_FROM, stableHpa.getMetadata().getName())
         .endMetadata()
         .withSpec(cloned)
         .build();

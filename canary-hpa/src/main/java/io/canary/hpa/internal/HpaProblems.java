@@ -1,42 +1,55 @@
 package io.canary.hpa.internal;
 
+import io.canary.core.CanaryAutoscaler;
 import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
+import io.canary.core.Step;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** What would keep the autoscaler policy from running a rollout; found by reading only. */
+/** What would keep the autoscaler policy from running a rollout; found by reading only (from the cache). */
 public final class HpaProblems {
+  /** Where the spec names the autoscaler released with the new revision. */
+  public static final String CANARY_AUTOSCALER = "scaling.canaryAutoscaler";
+
   private HpaProblems() {}
 
-  public static List<Problem> of(CanarySpec spec, Hpas hpas, Optional<HorizontalPodAutoscalerSpec> canaryHpaSpec) {
+  /**
+   * Every problem, {@code settingsType} being the one canary autoscaler type this adapter applies
+   * (a spec whose {@code canaryAutoscaler} is of another type is refused).
+   */
+  public static List<Problem> of(CanarySpec spec, Hpas hpas, Class<? extends CanaryAutoscaler> settingsType) {
     List<Problem> problems = new ArrayList<>();
+    Optional<CanaryAutoscaler> released = spec.scaling().canaryAutoscaler();
+    released.filter(a -> !settingsType.isInstance(a)).ifPresent(a -> problems.add(Problem.of(CANARY_AUTOSCALER,
+        "is a " + a.kind() + " (" + a.getClass().getName() + "); HpaAwareWorkloads applies "
+            + settingsType.getSimpleName() + ": give HpaSettings.of(horizontalPodAutoscalerSpec)")));
     String kind = spec.target().kind();
-    List<HorizontalPodAutoscaler> stableHpas = hpas.targetingFresh(spec.namespace(), kind, spec.target().name());
+    List<HorizontalPodAutoscaler> stableHpas = hpas.targeting(spec.namespace(), kind, spec.target().name());
     oneAutoscalerAtMost(spec, spec.target().name(), stableHpas, problems);
     if (spec.revision().existingWorkload().isPresent()) {
       String canary = spec.revision().existingWorkload().get();
-      oneAutoscalerAtMost(spec, canary, hpas.targetingFresh(spec.namespace(), kind, canary), problems);
-      canaryHpaSpec.ifPresent(s -> problems.add(Problem.of(where(spec),
-          "a changed autoscaler spec is given, but the canary is the user's workload " + canary
-              + " with the user's own autoscaler; change that autoscaler instead, or drop canaryHpa(...)")));
+      List<HorizontalPodAutoscaler> canaryHpas = hpas.targeting(spec.namespace(), kind, canary);
+      oneAutoscalerAtMost(spec, canary, canaryHpas, problems);
+      released.ifPresent(s -> problems.add(Problem.of(CANARY_AUTOSCALER,
+          "a changed autoscaler is given, but the canary is the user's workload " + canary
+              + " with the user's own autoscaler; change that autoscaler instead, or leave canaryAutoscaler out")));
+      if (!canaryHpas.isEmpty()) {
+        noFixedScaleOfZero(spec, problems);
+      }
       return problems;
     }
     if (!stableHpas.isEmpty()) {
       canaryNameFree(spec, hpas, stableHpas.get(0), problems);
+      noFixedScaleOfZero(spec, problems);
+    } else if (released.isPresent()) {
+      problems.add(Problem.of(CANARY_AUTOSCALER, "a changed autoscaler is given, but no HorizontalPodAutoscaler"
+          + " sizes " + spec.target() + " in namespace " + spec.namespace()
+          + "; create the stable workload's autoscaler first, so promotion has one to carry the spec to"));
     }
-    canaryHpaSpec.ifPresent(s -> {
-      if (stableHpas.isEmpty()) {
-        problems.add(Problem.of(where(spec), "a changed autoscaler spec is given, but no HorizontalPodAutoscaler"
-            + " sizes " + spec.target() + " in namespace " + spec.namespace()
-            + "; create the stable workload's autoscaler first, so promotion has one to carry the spec to"));
-      }
-      boundsValid(spec, s, problems);
-    });
     return problems;
   }
 
@@ -47,6 +60,18 @@ public final class HpaProblems {
           "is sized by " + hpas.size() + " HorizontalPodAutoscalers ("
               + hpas.stream().map(h -> h.getMetadata().getName()).collect(Collectors.joining(", "))
               + "); they would fight each other: keep exactly one"));
+    }
+  }
+
+  /** An autoscaler keeps at least one pod: a setCanaryScale of 0 could never hold on an autoscaled canary. */
+  private static void noFixedScaleOfZero(CanarySpec spec, List<Problem> problems) {
+    for (int i = 0; i < spec.steps().size(); i++) {
+      if (spec.steps().get(i) instanceof Step.SetCanaryScale scale
+          && (scale.replicas().filter(r -> r == 0).isPresent() || scale.percent().filter(p -> p == 0).isPresent())) {
+        problems.add(Problem.of("steps[" + i + "] (" + scale.describe() + ")", "fixes the canary at 0 pods, but an"
+            + " autoscaler sizes the canary and keeps at least 1: fix at least 1 replica, or remove the canary's"
+            + " traffic instead (setWeight 0)"));
+      }
     }
   }
 
@@ -64,24 +89,5 @@ public final class HpaProblems {
         problems.add(Problem.of(where, "already exists and was not created by rollout " + spec.name()
             + " (labels " + CanaryHpas.labels(spec) + " missing); the canary's autoscaler needs this name:"
             + " rename or delete that autoscaler")));
-  }
-
-  private static void boundsValid(CanarySpec spec, HorizontalPodAutoscalerSpec hpa, List<Problem> problems) {
-    Integer max = hpa.getMaxReplicas();
-    Integer min = hpa.getMinReplicas();
-    if (max == null || max < 1) {
-      problems.add(Problem.of(where(spec) + ".maxReplicas", "is " + max + "; must be at least 1"));
-    }
-    if (min != null && min < 1) {
-      problems.add(Problem.of(where(spec) + ".minReplicas", "is " + min + "; must be at least 1 (or unset, meaning 1)"));
-    }
-    if (min != null && max != null && min > max) {
-      problems.add(Problem.of(where(spec) + ".minReplicas",
-          "is " + min + ", above maxReplicas " + max + "; must be at most maxReplicas"));
-    }
-  }
-
-  private static String where(CanarySpec spec) {
-    return "canaryHpa(" + spec.key() + ")";
   }
 }

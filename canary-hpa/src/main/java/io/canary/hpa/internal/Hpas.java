@@ -1,188 +1,158 @@
 package io.canary.hpa.internal;
 
 import io.canary.core.CanaryException;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference;
+import io.canary.kubernetes.CanaryLabels;
+import io.canary.kubernetes.internal.AutoscalerCaches;
+import io.canary.kubernetes.internal.JsonPatch;
+import io.canary.kubernetes.internal.NamespaceAutoscalers;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.HttpURLConnection;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The autoscaling/v2 HorizontalPodAutoscalers of the rollouts' namespaces: fresh reads where a
- * decision must not rest on stale data (before any write), one shared informer per watched namespace
- * whose store serves {@code observe}, and bounds writes with optimistic locking.
+ * The autoscaling/v2 HorizontalPodAutoscalers of the rollouts' namespaces: read from the namespace's
+ * autoscaler cache (shared with canary-kubernetes where it decorates that), written with JSON Patches
+ * that name only the fields the rollout owns (bounds, metrics, behavior, its own annotations), guarded
+ * by the resourceVersion read. Every write is recorded in the cache at once.
  */
 public final class Hpas {
   private static final Logger LOG = LoggerFactory.getLogger(Hpas.class);
   /** A conflicting write (the autoscaler's own status updates) is retried on the fresh object. */
   private static final int CONFLICT_RETRIES = 5;
+  private static final List<String> OWNED_ANNOTATIONS = List.of(CanaryLabels.ORIGINAL_BOUNDS, CanaryLabels.FIXED_SCALE);
 
   private final KubernetesClient client;
-  /** What was last read or written, per namespace, for {@code observe} where no informer runs. */
-  private final Map<String, Map<String, HorizontalPodAutoscaler>> cache = new ConcurrentHashMap<>();
-  private final Map<String, NamespaceWatch> watches = new HashMap<>();
+  private final AutoscalerCaches caches;
 
-  public Hpas(KubernetesClient client) {
+  public Hpas(KubernetesClient client, AutoscalerCaches caches) {
     this.client = client;
+    this.caches = caches;
   }
 
   public static String describe(HorizontalPodAutoscaler hpa) {
-    return "HorizontalPodAutoscaler " + hpa.getMetadata().getNamespace() + "/" + hpa.getMetadata().getName();
+    return NamespaceAutoscalers.describe(hpa);
   }
 
   /** True when the autoscaler sizes the workload {@code kind/name}. */
   public static boolean targets(HorizontalPodAutoscaler hpa, String kind, String workload) {
-    CrossVersionObjectReference ref = hpa.getSpec() == null ? null : hpa.getSpec().getScaleTargetRef();
-    return ref != null && kind.equals(ref.getKind()) && workload.equals(ref.getName());
+    return NamespaceAutoscalers.targets(hpa, kind, workload);
   }
 
-  /** Every autoscaler that sizes {@code kind/workload}, read from the API server now. */
-  public List<HorizontalPodAutoscaler> targetingFresh(String namespace, String kind, String workload) {
-    return select(refresh(namespace).values(), kind, workload);
+  /** Every autoscaler that sizes {@code kind/workload}, ordered by name. */
+  public List<HorizontalPodAutoscaler> targeting(String namespace, String kind, String workload) {
+    return caches.in(namespace).targeting(kind, workload);
   }
 
-  /**
-   * Every autoscaler that sizes {@code kind/workload}, as last seen: from the informer's store while
-   * the namespace is watched (it orders the events itself), else from what was last read or written.
-   */
-  public List<HorizontalPodAutoscaler> targetingCached(String namespace, String kind, String workload) {
-    NamespaceWatch watch;
-    synchronized (watches) {
-      watch = watches.get(namespace);
-    }
-    if (watch != null) {
-      return select(watch.informer.getStore().list(), kind, workload);
-    }
-    Map<String, HorizontalPodAutoscaler> known = cache.get(namespace);
-    return select((known == null ? refresh(namespace) : known).values(), kind, workload);
-  }
-
-  /** The autoscalers of the namespace carrying all the given labels, read now. */
+  /** The autoscalers of the namespace carrying all the given labels. */
   public List<HorizontalPodAutoscaler> labelled(String namespace, Map<String, String> labels) {
-    return hpas().inNamespace(namespace).withLabels(labels).list().getItems();
+    return caches.in(namespace).labelled(labels);
   }
 
   public Optional<HorizontalPodAutoscaler> get(String namespace, String name) {
-    return Optional.ofNullable(hpas().inNamespace(namespace).withName(name).get());
+    return caches.in(namespace).named(name);
   }
 
   public HorizontalPodAutoscaler create(HorizontalPodAutoscaler hpa) {
-    HorizontalPodAutoscaler created = hpas().inNamespace(hpa.getMetadata().getNamespace()).resource(hpa).create();
-    remember(created);
+    String namespace = hpa.getMetadata().getNamespace();
+    HorizontalPodAutoscaler created = hpas().inNamespace(namespace).resource(hpa).create();
+    caches.in(namespace).wrote(created);
     return created;
   }
 
   public void delete(HorizontalPodAutoscaler hpa) {
     String namespace = hpa.getMetadata().getNamespace();
-    hpas().inNamespace(namespace).withName(hpa.getMetadata().getName()).delete();
-    forget(namespace, hpa.getMetadata().getName());
+    hpas().inNamespace(namespace).resource(hpa).delete();
+    caches.in(namespace).deleted(hpa);
   }
 
   /**
-   * Changes the autoscaler with {@code change} on its current version, retrying on a conflict; writes
-   * nothing when the change leaves it as it is.
+   * Changes the autoscaler with {@code change}, starting from its cached version: writes nothing when
+   * the change leaves it as it is; on a conflict reads it again and applies the change to that.
    */
   public HorizontalPodAutoscaler edit(HorizontalPodAutoscaler hpa, UnaryOperator<HorizontalPodAutoscaler> change) {
-    Resource<HorizontalPodAutoscaler> resource =
-        hpas().inNamespace(hpa.getMetadata().getNamespace()).withName(hpa.getMetadata().getName());
+    String namespace = hpa.getMetadata().getNamespace();
+    String name = hpa.getMetadata().getName();
+    Resource<HorizontalPodAutoscaler> resource = hpas().inNamespace(namespace).withName(name);
+    HorizontalPodAutoscaler current = caches.in(namespace).named(name).orElse(hpa);
     for (int attempt = 1; ; attempt++) {
-      HorizontalPodAutoscaler current = resource.get();
-      if (current == null) {
-        throw new CanaryException(describe(hpa) + " was deleted while the rollout was changing its bounds");
-      }
-      HorizontalPodAutoscaler changed = change.apply(copy(current));
-      if (changed.equals(current)) {
-        remember(current);
+      JsonPatch patch = ownedFieldsChanged(current, change.apply(copy(current)));
+      if (!patch.changesAnything()) {
         return current;
       }
       try {
-        // the change is a pure function of the object it is given, so applying it to the version
-        // edit() reads again gives the same decision; edit() sends it with that resourceVersion
-        HorizontalPodAutoscaler written = resource.edit(latest -> change.apply(copy(latest)));
-        remember(written);
+        // patched through the object read, so the client reads nothing before the write
+        HorizontalPodAutoscaler written = hpas().inNamespace(namespace).resource(current)
+            .patch(PatchContext.of(PatchType.JSON), patch.toString());
+        caches.in(namespace).wrote(written);
         return written;
       } catch (KubernetesClientException e) {
+        if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+          throw new CanaryException(describe(hpa) + " was deleted while the rollout was changing its bounds", e);
+        }
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= CONFLICT_RETRIES) {
           throw e;
         }
-        LOG.debug("{} changed while being edited; retrying on the fresh object", describe(hpa));
+        LOG.debug("{} changed since it was read; applying the change to the fresh object", describe(hpa));
+        current = Optional.ofNullable(resource.get()).orElseThrow(() -> new CanaryException(
+            describe(hpa) + " was deleted while the rollout was changing its bounds"));
       }
     }
   }
 
-  /**
-   * Calls {@code onEvent} for every change to an autoscaler of the namespace until closed. One informer
-   * per namespace serves every rollout watching it, and keeps the cache current.
-   */
+  /** Calls {@code onEvent} for every change to an autoscaler of the namespace until closed. */
   public AutoCloseable watch(String namespace, Consumer<HorizontalPodAutoscaler> onEvent) {
-    NamespaceWatch watch;
-    synchronized (watches) {
-      watch = watches.computeIfAbsent(namespace, ns -> new NamespaceWatch(this, ns));
-      watch.listeners.add(onEvent);
-    }
-    return () -> {
-      synchronized (watches) {
-        // closing twice must not stop a newer watch of the same namespace
-        if (watch.listeners.remove(onEvent) && watch.listeners.isEmpty()) {
-          watches.remove(namespace);
-          watch.informer.close();
-          cache.remove(namespace); // nothing keeps it current any more
-        }
+    return caches.in(namespace).onChange(onEvent);
+  }
+
+  /** A JSON Patch, guarded by {@code before}'s resourceVersion, of the owned fields {@code after} changes. */
+  private static JsonPatch ownedFieldsChanged(HorizontalPodAutoscaler before, HorizontalPodAutoscaler after) {
+    JsonPatch p = JsonPatch.guardedBy(before.getMetadata().getResourceVersion());
+    field(p, "/spec/minReplicas", before.getSpec().getMinReplicas(), after.getSpec().getMinReplicas());
+    field(p, "/spec/maxReplicas", before.getSpec().getMaxReplicas(), after.getSpec().getMaxReplicas());
+    field(p, "/spec/metrics", before.getSpec().getMetrics(), after.getSpec().getMetrics());
+    field(p, "/spec/behavior", before.getSpec().getBehavior(), after.getSpec().getBehavior());
+    Map<String, String> present = before.getMetadata().getAnnotations();
+    Map<String, String> wanted = Optional.ofNullable(after.getMetadata().getAnnotations()).orElse(Map.of());
+    for (String key : OWNED_ANNOTATIONS) {
+      String was = present == null ? null : present.get(key);
+      String value = wanted.get(key);
+      if (Objects.equals(was, value)) {
+        continue;
       }
-    };
-  }
-
-  private Map<String, HorizontalPodAutoscaler> refresh(String namespace) {
-    HorizontalPodAutoscalerList list = hpas().inNamespace(namespace).list();
-    Map<String, HorizontalPodAutoscaler> fresh = new ConcurrentHashMap<>();
-    for (HorizontalPodAutoscaler hpa : list.getItems()) {
-      fresh.put(hpa.getMetadata().getName(), hpa);
-    }
-    cache.put(namespace, fresh);
-    return fresh;
-  }
-
-  private static List<HorizontalPodAutoscaler> select(
-      Collection<HorizontalPodAutoscaler> hpas, String kind, String workload) {
-    List<HorizontalPodAutoscaler> matching = new ArrayList<>();
-    for (HorizontalPodAutoscaler hpa : hpas) {
-      if (targets(hpa, kind, workload)) {
-        matching.add(hpa);
+      if (value == null) {
+        p.removeAnnotation(present, key);
+      } else {
+        p.setAnnotation(present, key, value);
+        present = new HashMap<>(present == null ? Map.of() : present);
+        present.put(key, value);
       }
     }
-    matching.sort(Comparator.comparing(h -> h.getMetadata().getName()));
-    return matching;
+    return p;
   }
 
-  private void remember(HorizontalPodAutoscaler hpa) {
-    Map<String, HorizontalPodAutoscaler> known = cache.get(hpa.getMetadata().getNamespace());
-    if (known != null) {
-      known.put(hpa.getMetadata().getName(), hpa);
+  private static void field(JsonPatch p, String path, Object before, Object after) {
+    if (Objects.equals(before, after)) {
+      return;
     }
-  }
-
-  private void forget(String namespace, String name) {
-    Map<String, HorizontalPodAutoscaler> known = cache.get(namespace);
-    if (known != null) {
-      known.remove(name);
+    if (after == null) {
+      p.remove(path);
+    } else {
+      p.set(path, after);
     }
   }
 
@@ -193,30 +163,5 @@ public final class Hpas {
   private MixedOperation<HorizontalPodAutoscaler, HorizontalPodAutoscalerList, Resource<HorizontalPodAutoscaler>>
       hpas() {
     return client.autoscaling().v2().horizontalPodAutoscalers();
-  }
-
-  /** One informer for a namespace's autoscalers, shared by every rollout watching the namespace. */
-  private static final class NamespaceWatch implements ResourceEventHandler<HorizontalPodAutoscaler> {
-    final List<Consumer<HorizontalPodAutoscaler>> listeners = new CopyOnWriteArrayList<>();
-    final SharedIndexInformer<HorizontalPodAutoscaler> informer;
-
-    NamespaceWatch(Hpas hpas, String namespace) {
-      this.informer = hpas.hpas().inNamespace(namespace).inform(this);
-    }
-
-    @Override
-    public void onAdd(HorizontalPodAutoscaler hpa) {
-      listeners.forEach(l -> l.accept(hpa));
-    }
-
-    @Override
-    public void onUpdate(HorizontalPodAutoscaler old, HorizontalPodAutoscaler hpa) {
-      onAdd(hpa);
-    }
-
-    @Override
-    public void onDelete(HorizontalPodAutoscaler hpa, boolean finalStateUnknown) {
-      onAdd(hpa);
-    }
   }
 }

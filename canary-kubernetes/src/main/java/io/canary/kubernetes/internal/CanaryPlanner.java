@@ -1,5 +1,6 @@
 package io.canary.kubernetes.internal;
 
+import io.canary.kubernetes.CanaryLabels;
 import static io.canary.core.WorkloadRef.DEPLOYMENT;
 import static io.canary.kubernetes.internal.Deployments.copy;
 import static io.canary.kubernetes.internal.Deployments.createdFor;
@@ -94,8 +95,8 @@ final class CanaryPlanner {
     Optional<Deployment> found = writer.get(ns, canaryName);
     if (found.isPresent() && !createdFor(found.get(), spec)) {
       problems.add(Problem.of("Deployment " + ns + "/" + canaryName, "exists but was not created by rollout "
-          + spec.key() + " (labels " + Labels.ROLLOUT + "=" + spec.name() + " and " + Labels.MANAGED_BY + "="
-          + Labels.MANAGED_BY_VALUE + " are missing); the canary would take its name, and the SDK never adopts"
+          + spec.key() + " (labels " + CanaryLabels.ROLLOUT + "=" + spec.name() + " and " + CanaryLabels.MANAGED_BY + "="
+          + CanaryLabels.MANAGED_BY_VALUE + " are missing); the canary would take its name, and the SDK never adopts"
           + " or overwrites a Deployment it did not create: rename or delete it, or release it as"
           + " NewRevision.existingWorkload(\"" + canaryName + "\")"));
     }
@@ -114,13 +115,13 @@ final class CanaryPlanner {
     String hash = RevisionHash.of(template.get());
     // A target whose template carries this revision's label took it in this rollout's promotion: a runner
     // resuming the promotion validates the spec again, and that is not a release of nothing.
-    boolean promotedHere = hash.equals(templateLabel(target.get(), Labels.REVISION));
+    boolean promotedHere = hash.equals(templateLabel(target.get(), CanaryLabels.REVISION));
     if (!promotedHere && hash.equals(RevisionHash.of(target.get().getSpec().getTemplate()))) {
       problems.add(Problem.of("revision", "the new pod template is the one Deployment " + ns + "/" + targetName
           + " runs already (revision " + hash + "); there is nothing to release"));
       return Optional.empty();
     }
-    Revision canary = new Revision(canaryName, hash, Map.of(Labels.REVISION, hash));
+    Revision canary = new Revision(canaryName, hash, Map.of(CanaryLabels.REVISION, hash));
     Deployment toCreate = canaryDeployment(spec, target.get(), template.get(), canaryName, hash);
     return Optional.of(new Plan(new Revisions(stable.get(), canary), Optional.of(toCreate), found));
   }
@@ -197,20 +198,20 @@ final class CanaryPlanner {
    */
   private Optional<Revision> stableRevision(Deployment target, List<Problem> problems) {
     String name = target.getMetadata().getName();
-    String label = templateLabel(target, Labels.REVISION);
+    String label = templateLabel(target, CanaryLabels.REVISION);
     if (label != null) {
-      return Optional.of(new Revision(name, label, Map.of(Labels.REVISION, label)));
+      return Optional.of(new Revision(name, label, Map.of(CanaryLabels.REVISION, label)));
     }
     Optional<ReplicaSet> current = currentReplicaSet(target, replicaSetsOf(target));
-    String hash = current.map(rs -> rs.getMetadata().getLabels().get(Labels.POD_TEMPLATE_HASH)).orElse(null);
+    String hash = current.map(rs -> rs.getMetadata().getLabels().get(CanaryLabels.POD_TEMPLATE_HASH)).orElse(null);
     if (hash == null) {
       problems.add(Problem.of("Deployment " + target.getMetadata().getNamespace() + "/" + name,
-          "has no ReplicaSet with a " + Labels.POD_TEMPLATE_HASH + " label for its current template, so its pods"
+          "has no ReplicaSet with a " + CanaryLabels.POD_TEMPLATE_HASH + " label for its current template, so its pods"
               + " cannot be told apart from the canary's; start the rollout once the Deployment controller has"
               + " rolled it out"));
       return Optional.empty();
     }
-    return Optional.of(new Revision(name, hash, Map.of(Labels.POD_TEMPLATE_HASH, hash)));
+    return Optional.of(new Revision(name, hash, Map.of(CanaryLabels.POD_TEMPLATE_HASH, hash)));
   }
 
   private List<ReplicaSet> replicaSetsOf(Deployment d) {
@@ -226,17 +227,16 @@ final class CanaryPlanner {
   private static Deployment canaryDeployment(
       CanarySpec spec, Deployment target, PodTemplateSpec template, String name, String hash) {
     Map<String, String> labels = new LinkedHashMap<>(Optional.ofNullable(target.getMetadata().getLabels()).orElse(Map.of()));
-    labels.put(Labels.ROLLOUT, spec.name());
-    labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+    labels.putAll(CanaryLabels.forRollout(spec.name()));
     if (template.getMetadata() == null) {
       template.setMetadata(new ObjectMeta());
     }
     Map<String, String> podLabels = new LinkedHashMap<>(Optional.ofNullable(template.getMetadata().getLabels()).orElse(Map.of()));
-    podLabels.put(Labels.REVISION, hash);
+    podLabels.put(CanaryLabels.REVISION, hash);
     template.getMetadata().setLabels(podLabels);
     LabelSelector selector = copy(target.getSpec().getSelector(), LabelSelector.class);
     Map<String, String> matchLabels = new LinkedHashMap<>(Optional.ofNullable(selector.getMatchLabels()).orElse(Map.of()));
-    matchLabels.put(Labels.REVISION, hash);
+    matchLabels.put(CanaryLabels.REVISION, hash);
     selector.setMatchLabels(matchLabels);
     var targetSpec = target.getSpec();
     DeploymentBuilder b = new DeploymentBuilder()
@@ -244,7 +244,7 @@ final class CanaryPlanner {
         .withName(name)
         .withNamespace(spec.namespace())
         .withLabels(labels)
-        .addToAnnotations(Labels.TARGET, target.getMetadata().getName())
+        .addToAnnotations(CanaryLabels.TARGET, target.getMetadata().getName())
         .endMetadata()
         .withNewSpec()
         .withReplicas(0)

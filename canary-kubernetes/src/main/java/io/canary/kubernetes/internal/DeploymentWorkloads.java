@@ -1,31 +1,28 @@
 package io.canary.kubernetes.internal;
 
+import io.canary.kubernetes.CanaryLabels;
 import static io.canary.kubernetes.internal.Deployments.createdFor;
 import static io.canary.kubernetes.internal.Deployments.replicasOf;
 import static io.canary.kubernetes.internal.Deployments.revisionHash;
 import static io.canary.kubernetes.internal.Deployments.templateLabel;
 import static io.canary.kubernetes.internal.Deployments.valueOf;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
 import io.canary.core.Revisions;
 import io.canary.core.RolloutKey;
+import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.PodSummary;
 import io.canary.core.spi.RevisionState;
 import io.canary.core.spi.WorkloadState;
 import io.canary.kubernetes.KubernetesEventRecorder;
 import io.canary.kubernetes.KubernetesWorkloads;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
-import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -35,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -76,6 +72,11 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
   }
 
   @Override
+  public AutoscalerCaches autoscalerCaches() {
+    return namespace -> informers(namespace).autoscalers();
+  }
+
+  @Override
   public List<Problem> validate(CanarySpec spec) {
     List<Problem> problems = new ArrayList<>();
     planner.plan(spec, problems);
@@ -97,7 +98,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
     String ns = spec.namespace();
     String name = desired.getMetadata().getName();
     Optional<Deployment> found = plan.canaryFound();
-    if (found.isPresent() && plan.revisions().canary().hash().equals(templateLabel(found.get(), Labels.REVISION))) {
+    if (found.isPresent() && plan.revisions().canary().hash().equals(templateLabel(found.get(), CanaryLabels.REVISION))) {
       LOG.debug("Rollout {}: canary Deployment {}/{} already runs revision {}", spec.key(), ns, name,
           plan.revisions().canary().hash());
       return plan.revisions();
@@ -105,7 +106,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
     if (found.isPresent()) {
       // A Deployment's selector cannot change, and this one selects an older revision of this rollout.
       LOG.info("Rollout {}: replacing canary Deployment {}/{} (revision {}) by revision {}", spec.key(), ns, name,
-          templateLabel(found.get(), Labels.REVISION), plan.revisions().canary().hash());
+          templateLabel(found.get(), CanaryLabels.REVISION), plan.revisions().canary().hash());
       client.apps().deployments().inNamespace(ns).withName(name)
           .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     }
@@ -118,7 +119,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
       // Another runner created it between our read and our write: take it only if it is the same.
       Deployment other = writer.get(ns, name).orElseThrow(() -> e);
       if (!createdFor(other, spec)
-          || !plan.revisions().canary().hash().equals(templateLabel(other, Labels.REVISION))) {
+          || !plan.revisions().canary().hash().equals(templateLabel(other, CanaryLabels.REVISION))) {
         throw new CanaryException("Deployment " + ns + "/" + name + " appeared while rollout " + spec.key()
             + " was creating its canary, and it is not that canary; the SDK does not overwrite it", e);
       }
@@ -130,8 +131,9 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
   }
 
   @Override
-  public void scaleCanary(CanarySpec spec, Revisions revisions, int replicas) {
+  public void scaleCanary(CanarySpec spec, Revisions revisions, CanaryScale request) {
     String name = revisions.canary().workload();
+    int replicas = request.replicas();
     if (autoscaled(spec.namespace(), name)) {
       LOG.info("Rollout {}: Deployment {} is targeted by a HorizontalPodAutoscaler; its replicas are left to it",
           spec.key(), name);
@@ -162,8 +164,8 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
         return giveBackReplicas(d, p, autoscaled);
       }
       Map<String, String> annotations = d.getMetadata().getAnnotations();
-      if (annotations == null || !annotations.containsKey(Labels.USER_REPLICAS)) {
-        p.setAnnotation(annotations, Labels.USER_REPLICAS, Integer.toString(replicasOf(d)));
+      if (annotations == null || !annotations.containsKey(CanaryLabels.USER_REPLICAS)) {
+        p.setAnnotation(annotations, CanaryLabels.USER_REPLICAS, Integer.toString(replicasOf(d)));
       }
       return replicasOf(d) == replicas.get() ? p : p.set("/spec/replicas", replicas.get());
     });
@@ -198,14 +200,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
         p.set("/spec/template", template);
       }
       if (spec.maxSurge().isPresent() || spec.maxUnavailable().isPresent()) {
-        Map<String, String> annotations = d.getMetadata().getAnnotations();
-        if (annotations == null || !annotations.containsKey(Labels.USER_STRATEGY)) {
-          p.setAnnotation(annotations, Labels.USER_STRATEGY, toJson(d.getSpec().getStrategy()));
-        }
-        DeploymentStrategy promotion = promotionStrategy(spec, d.getSpec().getStrategy());
-        if (!promotion.equals(d.getSpec().getStrategy())) {
-          p.set("/spec/strategy", promotion);
-        }
+        PromotionStrategy.use(spec, d, p);
       }
       return p;
     });
@@ -232,7 +227,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
     return status.getObservedGeneration() != null
         && d.getMetadata().getGeneration() != null
         && status.getObservedGeneration() >= d.getMetadata().getGeneration()
-        && revisions.canary().hash().equals(templateLabel(d, Labels.REVISION))
+        && revisions.canary().hash().equals(templateLabel(d, CanaryLabels.REVISION))
         && orZero(status.getUpdatedReplicas()) == desired
         && orZero(status.getAvailableReplicas()) == desired
         && orZero(status.getReplicas()) == desired;
@@ -244,7 +239,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
     boolean autoscaled = autoscaled(ns, revisions.stable().workload());
     writer.patch(ns, revisions.stable().workload(), d -> {
       JsonPatch p = JsonPatch.guardedBy(d.getMetadata().getResourceVersion());
-      giveBackStrategy(d, p);
+      PromotionStrategy.giveBack(d, p);
       return giveBackReplicas(d, p, autoscaled);
     });
     if (!spec.revision().createsCanaryWorkload()) {
@@ -270,6 +265,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
         .listen(List.of(revisions.stable().workload(), revisions.canary().workload()), onChange);
   }
 
+  /** Stops the watches; idempotent. */
   @Override
   public void close() {
     closed = true;
@@ -322,17 +318,14 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
   }
 
   private boolean autoscaled(String namespace, String deployment) {
-    // Read at the time of the write, not from a cache: an autoscaler made a moment ago must count.
-    return client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).list().getItems().stream()
-        .map(HorizontalPodAutoscaler::getSpec)
-        .filter(Objects::nonNull)
-        .map(s -> s.getScaleTargetRef())
-        .anyMatch(ref -> ref != null && "Deployment".equals(ref.getKind()) && deployment.equals(ref.getName()));
+    // From the namespace's autoscaler cache, which holds what this process wrote at once: an autoscaler
+    // canary-hpa created a moment ago counts before its watch event arrives.
+    return informers(namespace).autoscalerOf(deployment).isPresent();
   }
 
   private static JsonPatch giveBackReplicas(Deployment d, JsonPatch p, boolean autoscaled) {
     Map<String, String> annotations = d.getMetadata().getAnnotations();
-    String saved = valueOf(annotations, Labels.USER_REPLICAS);
+    String saved = valueOf(annotations, CanaryLabels.USER_REPLICAS);
     if (saved == null) {
       return p;
     }
@@ -342,56 +335,10 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
         p.set("/spec/replicas", replicas);
       }
     }
-    return p.removeAnnotation(annotations, Labels.USER_REPLICAS);
-  }
-
-  private static void giveBackStrategy(Deployment d, JsonPatch p) {
-    Map<String, String> annotations = d.getMetadata().getAnnotations();
-    String saved = valueOf(annotations, Labels.USER_STRATEGY);
-    if (saved == null) {
-      return;
-    }
-    DeploymentStrategy strategy = fromJson(saved);
-    if (strategy == null && d.getSpec().getStrategy() != null) {
-      p.remove("/spec/strategy");
-    } else if (strategy != null && !strategy.equals(d.getSpec().getStrategy())) {
-      p.set("/spec/strategy", strategy);
-    }
-    p.removeAnnotation(annotations, Labels.USER_STRATEGY);
-  }
-
-  /** RollingUpdate with the spec's maxSurge/maxUnavailable, the user's value for the one not given. */
-  private static DeploymentStrategy promotionStrategy(CanarySpec spec, DeploymentStrategy user) {
-    RollingUpdateDeployment userRolling = user == null ? null : user.getRollingUpdate();
-    IntOrString surge = spec.maxSurge().map(DeploymentWorkloads::intOrPercent)
-        .orElse(userRolling == null ? null : userRolling.getMaxSurge());
-    IntOrString unavailable = spec.maxUnavailable().map(DeploymentWorkloads::intOrPercent)
-        .orElse(userRolling == null ? null : userRolling.getMaxUnavailable());
-    return new DeploymentStrategyBuilder().withType("RollingUpdate")
-        .withNewRollingUpdate().withMaxSurge(surge).withMaxUnavailable(unavailable).endRollingUpdate().build();
-  }
-
-  private static IntOrString intOrPercent(String value) {
-    return value.endsWith("%") ? new IntOrString(value) : new IntOrString(Integer.parseInt(value));
+    return p.removeAnnotation(annotations, CanaryLabels.USER_REPLICAS);
   }
 
   private static int orZero(Integer i) {
     return i == null ? 0 : i;
-  }
-
-  private static String toJson(DeploymentStrategy strategy) {
-    try {
-      return JsonPatch.MAPPER.writeValueAsString(strategy);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the Deployment strategy as JSON", e);
-    }
-  }
-
-  private static DeploymentStrategy fromJson(String json) {
-    try {
-      return JsonPatch.MAPPER.readValue(json, DeploymentStrategy.class);
-    } catch (JsonProcessingException e) {
-      throw new CanaryException("annotation " + Labels.USER_STRATEGY + " does not hold a Deployment strategy: " + json, e);
-    }
   }
 }

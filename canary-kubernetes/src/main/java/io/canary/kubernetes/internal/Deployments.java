@@ -1,5 +1,6 @@
 package io.canary.kubernetes.internal;
 
+import io.canary.kubernetes.CanaryLabels;
 import io.canary.core.CanarySpec;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -14,8 +15,7 @@ final class Deployments {
   private Deployments() {}
 
   static boolean createdFor(Deployment d, CanarySpec spec) {
-    Map<String, String> labels = Optional.ofNullable(d.getMetadata().getLabels()).orElse(Map.of());
-    return spec.name().equals(labels.get(Labels.ROLLOUT)) && Labels.MANAGED_BY_VALUE.equals(labels.get(Labels.MANAGED_BY));
+    return CanaryLabels.createdFor(d, spec.name());
   }
 
   static Map<String, String> matchLabels(Deployment d) {
@@ -39,10 +39,10 @@ final class Deployments {
 
   /** The ReplicaSet of the Deployment's current template, among the ones it controls. */
   static Optional<ReplicaSet> currentReplicaSet(Deployment d, List<ReplicaSet> owned) {
-    String revision = valueOf(d.getMetadata().getAnnotations(), Labels.DEPLOYMENT_REVISION);
+    String revision = valueOf(d.getMetadata().getAnnotations(), CanaryLabels.DEPLOYMENT_REVISION);
     if (revision != null) {
       Optional<ReplicaSet> byRevision = owned.stream()
-          .filter(rs -> revision.equals(valueOf(rs.getMetadata().getAnnotations(), Labels.DEPLOYMENT_REVISION)))
+          .filter(rs -> revision.equals(valueOf(rs.getMetadata().getAnnotations(), CanaryLabels.DEPLOYMENT_REVISION)))
           .findFirst();
       if (byRevision.isPresent()) {
         return byRevision;
@@ -54,12 +54,12 @@ final class Deployments {
 
   /** The revision hash a Deployment runs: its revision label, else its pod-template-hash, else its digest. */
   static String revisionHash(Deployment d, List<ReplicaSet> owned) {
-    String label = templateLabel(d, Labels.REVISION);
+    String label = templateLabel(d, CanaryLabels.REVISION);
     if (label != null) {
       return label;
     }
     return currentReplicaSet(d, owned)
-        .map(rs -> rs.getMetadata().getLabels().get(Labels.POD_TEMPLATE_HASH))
+        .map(rs -> rs.getMetadata().getLabels().get(CanaryLabels.POD_TEMPLATE_HASH))
         .orElseGet(() -> RevisionHash.of(d.getSpec().getTemplate()));
   }
 

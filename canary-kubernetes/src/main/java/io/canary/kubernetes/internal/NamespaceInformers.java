@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
@@ -20,9 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,13 +32,13 @@ import org.slf4j.LoggerFactory;
 public final class NamespaceInformers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceInformers.class);
   private static final String BY_OWNER = "controller-owner-uid";
-  private static final String BY_TARGET = "scale-target-deployment";
 
   private final String namespace;
   private final SharedIndexInformer<Deployment> deployments;
   private final SharedIndexInformer<ReplicaSet> replicaSets;
   private final SharedIndexInformer<Pod> pods;
-  private final SharedIndexInformer<HorizontalPodAutoscaler> autoscalers;
+  private final SharedIndexInformer<HorizontalPodAutoscaler> autoscalerInformer;
+  private final NamespaceAutoscalers autoscalers;
   private final CompletableFuture<Void> synced;
   private final Map<String, List<Runnable>> listenersByDeployment = new ConcurrentHashMap<>();
 
@@ -51,34 +47,25 @@ public final class NamespaceInformers implements AutoCloseable {
     this.deployments = client.apps().deployments().inNamespace(namespace).runnableInformer(0);
     this.replicaSets = client.apps().replicaSets().inNamespace(namespace).runnableInformer(0);
     this.pods = client.pods().inNamespace(namespace).runnableInformer(0);
-    this.autoscalers = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).runnableInformer(0);
+    this.autoscalerInformer = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).runnableInformer(0);
+    this.autoscalers = new NamespaceAutoscalers(namespace, autoscalerInformer);
     replicaSets.addIndexers(Map.of(BY_OWNER, NamespaceInformers::controllerOwnerUid));
     pods.addIndexers(Map.of(BY_OWNER, NamespaceInformers::controllerOwnerUid));
-    autoscalers.addIndexers(Map.of(BY_TARGET, NamespaceInformers::targetDeployment));
     deployments.addEventHandler(handler(d -> List.of(d.getMetadata().getName())));
     replicaSets.addEventHandler(handler(rs -> ownerDeployment(rs).stream().toList()));
     pods.addEventHandler(handler(this::deploymentOfPod));
-    autoscalers.addEventHandler(handler(NamespaceInformers::targetDeployment));
+    autoscalers.onChange(hpa -> wake(targetDeployment(hpa)));
     this.synced = CompletableFuture.allOf(
         deployments.start().toCompletableFuture(),
         replicaSets.start().toCompletableFuture(),
         pods.start().toCompletableFuture(),
-        autoscalers.start().toCompletableFuture());
+        autoscalerInformer.start().toCompletableFuture());
   }
 
   /** Waits until every cache holds the namespace's objects (once, when the namespace is first used). */
   public NamespaceInformers awaitSynced(Duration timeout) {
-    try {
-      synced.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return this;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KubernetesClientException("interrupted while starting the watches of namespace " + namespace, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new KubernetesClientException("could not start the watches (Deployments, ReplicaSets, Pods,"
-          + " HorizontalPodAutoscalers) of namespace " + namespace + " within " + timeout
-          + "; check that the runner may list and watch them there", e);
-    }
+    Informers.awaitSynced(synced, namespace, timeout, "Deployments, ReplicaSets, Pods, HorizontalPodAutoscalers");
+    return this;
   }
 
   public Optional<Deployment> deployment(String name) {
@@ -99,8 +86,14 @@ public final class NamespaceInformers implements AutoCloseable {
     return result;
   }
 
+  /** The namespace's autoscalers, shared with canary-hpa. */
+  public NamespaceAutoscalers autoscalers() {
+    return autoscalers;
+  }
+
+  /** The autoscaler sizing Deployment {@code deployment}, if any (the first by name). */
   public Optional<HorizontalPodAutoscaler> autoscalerOf(String deployment) {
-    return autoscalers.getIndexer().byIndex(BY_TARGET, deployment).stream().findFirst();
+    return autoscalers.targeting("Deployment", deployment).stream().findFirst();
   }
 
   /** Calls {@code onChange} whenever one of the named Deployments, its pods or its autoscaler change. */
@@ -129,7 +122,7 @@ public final class NamespaceInformers implements AutoCloseable {
     deployments.close();
     replicaSets.close();
     pods.close();
-    autoscalers.close();
+    autoscalerInformer.close();
   }
 
   private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, List<String>> affected) {

@@ -1,17 +1,13 @@
 package io.canary.kubernetes.internal;
 
+import io.canary.kubernetes.CanaryLabels;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.List;
 
 /**
  * The revision hash of a pod template: the first 10 hex digits of the SHA-256 of its canonical JSON
@@ -28,44 +24,15 @@ public final class RevisionHash {
     JsonNode tree = JsonPatch.MAPPER.valueToTree(template);
     if (tree instanceof ObjectNode root && root.get("metadata") instanceof ObjectNode metadata
         && metadata.get("labels") instanceof ObjectNode labels) {
-      labels.remove(Labels.REVISION);
-      labels.remove(Labels.POD_TEMPLATE_HASH);
+      labels.remove(CanaryLabels.REVISION);
+      labels.remove(CanaryLabels.POD_TEMPLATE_HASH);
     }
     try {
-      byte[] canonical = JsonPatch.MAPPER.writeValueAsBytes(canonical(tree));
+      byte[] canonical = JsonPatch.MAPPER.writeValueAsBytes(CanonicalJson.canonical(tree));
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
       return HexFormat.of().formatHex(digest).substring(0, LENGTH);
     } catch (JsonProcessingException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot hash pod template", e);
     }
-  }
-
-  /** The same tree with object keys sorted and null or empty values removed; null when it is empty. */
-  private static JsonNode canonical(JsonNode node) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (node.isObject()) {
-      List<String> names = new ArrayList<>();
-      node.fieldNames().forEachRemaining(names::add);
-      Collections.sort(names);
-      ObjectNode sorted = JsonPatch.MAPPER.createObjectNode();
-      for (String name : names) {
-        JsonNode value = canonical(node.get(name));
-        if (value != null) {
-          sorted.set(name, value);
-        }
-      }
-      return sorted.isEmpty() ? null : sorted;
-    }
-    if (node.isArray()) {
-      ArrayNode array = JsonPatch.MAPPER.createArrayNode();
-      for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
-        JsonNode value = canonical(it.next());
-        array.add(value == null ? JsonPatch.MAPPER.createObjectNode() : value);
-      }
-      return array.isEmpty() ? null : array;
-    }
-    return node;
   }
 }

@@ -1,0 +1,162 @@
+package io.canary.kubernetes.internal;
+
+import io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The autoscaling/v2 HorizontalPodAutoscalers of one namespace as last seen: the store of the
+ * namespace's one autoscaler informer, with what this process wrote laid over it until the informer
+ * has seen the write (so that an autoscaler created a moment ago already counts: no Deployment it
+ * targets has its replicas written). Shared by canary-kubernetes, which never writes the replicas an
+ * autoscaler owns, and canary-hpa, which moves the bounds; every read is served from memory.
+ *
+ * <p>Not an API: public for canary-hpa only, and it may change in any release.
+ */
+public final class NamespaceAutoscalers {
+  private static final Logger LOG = LoggerFactory.getLogger(NamespaceAutoscalers.class);
+  private static final String BY_TARGET = "scale-target";
+
+  /** What this process wrote last: the object, or {@code deleted} at the version it had. */
+  private record Written(HorizontalPodAutoscaler hpa, boolean deleted) {
+    String resourceVersion() {
+      return hpa.getMetadata().getResourceVersion();
+    }
+  }
+
+  private final String namespace;
+  private final SharedIndexInformer<HorizontalPodAutoscaler> informer;
+  private final Map<String, Written> written = new ConcurrentHashMap<>();
+  private final List<Consumer<HorizontalPodAutoscaler>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Serves {@code informer}'s store, which must not have started yet (an index is added to it). */
+  public NamespaceAutoscalers(String namespace, SharedIndexInformer<HorizontalPodAutoscaler> informer) {
+    this.namespace = namespace;
+    this.informer = informer;
+    informer.addIndexers(Map.of(BY_TARGET, hpa -> target(hpa).stream().toList()));
+    informer.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(HorizontalPodAutoscaler hpa) {
+        seen(hpa, false);
+      }
+
+      @Override
+      public void onUpdate(HorizontalPodAutoscaler old, HorizontalPodAutoscaler hpa) {
+        seen(hpa, false);
+      }
+
+      @Override
+      public void onDelete(HorizontalPodAutoscaler hpa, boolean finalStateUnknown) {
+        seen(hpa, true);
+      }
+    });
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public static String describe(HorizontalPodAutoscaler hpa) {
+    return "HorizontalPodAutoscaler " + hpa.getMetadata().getNamespace() + "/" + hpa.getMetadata().getName();
+  }
+
+  /** True when the autoscaler sizes the workload {@code kind/name}. */
+  public static boolean targets(HorizontalPodAutoscaler hpa, String kind, String workload) {
+    return target(hpa).filter((kind + "/" + workload)::equals).isPresent();
+  }
+
+  /** Every autoscaler that sizes {@code kind/workload}, ordered by name. */
+  public List<HorizontalPodAutoscaler> targeting(String kind, String workload) {
+    Set<String> names = new TreeSet<>();
+    informer.getIndexer().byIndex(BY_TARGET, kind + "/" + workload).forEach(h -> names.add(h.getMetadata().getName()));
+    names.addAll(written.keySet());
+    List<HorizontalPodAutoscaler> found = new ArrayList<>();
+    for (String name : names) {
+      named(name).filter(h -> targets(h, kind, workload)).ifPresent(found::add);
+    }
+    return found;
+  }
+
+  public Optional<HorizontalPodAutoscaler> named(String name) {
+    HorizontalPodAutoscaler seen = informer.getStore().getByKey(namespace + "/" + name);
+    Written own = written.get(name);
+    if (own == null || (seen != null && supersedes(seen, own))) {
+      return Optional.ofNullable(seen);
+    }
+    return own.deleted() ? Optional.empty() : Optional.of(own.hpa());
+  }
+
+  /** The autoscalers carrying every one of {@code labels}, ordered by name. */
+  public List<HorizontalPodAutoscaler> labelled(Map<String, String> labels) {
+    Set<String> names = new TreeSet<>(written.keySet());
+    informer.getStore().list().forEach(h -> names.add(h.getMetadata().getName()));
+    List<HorizontalPodAutoscaler> found = new ArrayList<>();
+    for (String name : names) {
+      named(name).filter(h -> h.getMetadata().getLabels() != null
+          && h.getMetadata().getLabels().entrySet().containsAll(labels.entrySet())).ifPresent(found::add);
+    }
+    return found;
+  }
+
+  /** This process created or changed {@code hpa} (as the API server answered): it counts at once. */
+  public void wrote(HorizontalPodAutoscaler hpa) {
+    written.put(hpa.getMetadata().getName(), new Written(hpa, false));
+  }
+
+  /** This process deleted {@code hpa} (last seen as given): it is gone at once. */
+  public void deleted(HorizontalPodAutoscaler hpa) {
+    written.put(hpa.getMetadata().getName(), new Written(hpa, true));
+  }
+
+  /** Calls {@code onChange} for every change the informer sees to an autoscaler of the namespace, until closed. */
+  public AutoCloseable onChange(Consumer<HorizontalPodAutoscaler> onChange) {
+    listeners.add(onChange);
+    return () -> listeners.remove(onChange);
+  }
+
+  private void seen(HorizontalPodAutoscaler hpa, boolean deletion) {
+    String name = hpa.getMetadata().getName();
+    written.computeIfPresent(name, (n, own) -> (deletion && own.deleted()) || supersedes(hpa, own) ? null : own);
+    for (Consumer<HorizontalPodAutoscaler> listener : listeners) {
+      try {
+        listener.accept(hpa);
+      } catch (RuntimeException e) {
+        LOG.warn("A watcher of the autoscalers of namespace {} failed", namespace, e);
+      }
+    }
+  }
+
+  /**
+   * True when the informer's {@code seen} is as new as this process's own write (for a deletion: a
+   * newer object, made again after it). resourceVersions are compared as the numbers every API server
+   * (etcd) gives out; where one is not a number, a written object gives way to anything the informer
+   * sees after the write, and a deletion only to the informer's own deletion event.
+   */
+  private static boolean supersedes(HorizontalPodAutoscaler seen, Written own) {
+    try {
+      long version = Long.parseLong(seen.getMetadata().getResourceVersion());
+      long ours = Long.parseLong(own.resourceVersion());
+      return own.deleted() ? version > ours : version >= ours;
+    } catch (NumberFormatException e) {
+      return !own.deleted();
+    }
+  }
+
+  private static Optional<String> target(HorizontalPodAutoscaler hpa) {
+    CrossVersionObjectReference ref = hpa.getSpec() == null ? null : hpa.getSpec().getScaleTargetRef();
+    return ref == null || ref.getKind() == null || ref.getName() == null
+        ? Optional.empty() : Optional.of(ref.getKind() + "/" + ref.getName());
+  }
+}
