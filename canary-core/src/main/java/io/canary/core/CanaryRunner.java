@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -178,6 +179,12 @@ public final class CanaryRunner implements AutoCloseable {
     }
   }
 
+  /** Another release of a rollout this runner drives, in place of the one it drives now (undo). */
+  private RolloutHandle restart(CanarySpec spec) {
+    release(spec.key());
+    return start(spec);
+  }
+
   private void validate(CanarySpec spec) {
     List<Problem> problems = new ArrayList<>();
     problems.addAll(ctx.router().validate(spec));
@@ -290,6 +297,7 @@ public final class CanaryRunner implements AutoCloseable {
           ? Optional.of(Executors.newFixedThreadPool(2, analysisThreads()))
           : Optional.empty();
       Optional<Executor> analysis = analysisExecutor != null ? Optional.of(analysisExecutor) : ownedPool.map(p -> p);
+      AtomicReference<CanaryRunner> runner = new AtomicReference<>();
       RunnerContext ctx = new RunnerContext(router, workloads,
           store == null ? new InMemoryStateStore() : store,
           lock == null ? new InMemoryRolloutLock(s::now) : lock,
@@ -298,8 +306,10 @@ public final class CanaryRunner implements AutoCloseable {
           leaseDuration,
           maxActionRetries,
           List.copyOf(listeners),
-          analysis);
-      return new CanaryRunner(ctx, ownsScheduler, ownedPool);
+          analysis,
+          spec -> runner.get().restart(spec));
+      runner.set(new CanaryRunner(ctx, ownsScheduler, ownedPool));
+      return runner.get();
     }
 
     private static ThreadFactory analysisThreads() {

@@ -9,7 +9,11 @@ public enum Control {
   /** Send all traffic back to stable, then remove the canary after the abort delay. */
   ABORT,
   /** After an abort, start again from the first step. */
-  RETRY;
+  RETRY,
+  /** Hold the rollout where it stands (weights, timers of its steps); background analysis goes on. */
+  PAUSE,
+  /** Go on after {@link #PAUSE}. */
+  RESUME;
 
   /** The method name users call, for messages. */
   public String method() {
@@ -18,6 +22,8 @@ public enum Control {
       case PROMOTE_FULLY -> "promoteFully()";
       case ABORT -> "abort()";
       case RETRY -> "retry()";
+      case PAUSE -> "pause()";
+      case RESUME -> "resume()";
     };
   }
 }

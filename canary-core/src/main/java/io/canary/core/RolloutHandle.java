@@ -38,6 +38,23 @@ public interface RolloutHandle {
   CompletableFuture<RolloutStatus> retry();
 
   /**
+   * Holds a progressing or paused rollout where it stands: no step goes on and no weight changes until
+   * {@link #resume()} (background analysis goes on, and can still abort it; {@code abort()} works too).
+   */
+  CompletableFuture<RolloutStatus> pause();
+
+  /**
+   * Rolls a succeeded release back: starts a new release of the same rollout, with the same steps,
+   * whose new revision is the one the target ran before this release (as {@code kubectl argo rollouts
+   * undo} does). Completes with the new release's handle; fails when this release has not succeeded or
+   * the workloads adapter cannot tell the previous revision.
+   */
+  CompletableFuture<RolloutHandle> undo();
+
+  /** Goes on after {@link #pause()}, with the step it was at (a timed pause keeps the time it had left). */
+  CompletableFuture<RolloutStatus> resume();
+
+  /**
    * Waits until the rollout ends (Succeeded, Aborted or Failed) and returns its status. On a
    * {@link io.canary.core.time.VirtualScheduler} the wait advances virtual time, so hours of pauses pass
    * at once; {@code timeout} is then virtual time too.

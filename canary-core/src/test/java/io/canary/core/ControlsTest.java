@@ -32,8 +32,10 @@ class ControlsTest {
   /** What each control does in each phase: the phase it leads to, or null where it is refused. */
   private static final Map<Phase, Map<Control, Phase>> EXPECTED = Map.of(
       Phase.PENDING, Map.of(Control.ABORT, Phase.ABORTING),
-      Phase.PROGRESSING, Map.of(Control.PROMOTE_FULLY, Phase.PROMOTING, Control.ABORT, Phase.ABORTING),
-      Phase.PAUSED, Map.of(Control.PROMOTE, Phase.PROGRESSING, Control.PROMOTE_FULLY, Phase.PROMOTING, Control.ABORT, Phase.ABORTING),
+      Phase.PROGRESSING, Map.of(Control.PROMOTE_FULLY, Phase.PROMOTING, Control.ABORT, Phase.ABORTING,
+          Control.PAUSE, Phase.PAUSED),
+      Phase.PAUSED, Map.of(Control.PROMOTE, Phase.PROGRESSING, Control.PROMOTE_FULLY, Phase.PROMOTING, Control.ABORT, Phase.ABORTING,
+          Control.PAUSE, Phase.PAUSED),
       Phase.PROMOTING, Map.of(Control.ABORT, Phase.ABORTING),
       Phase.SUCCEEDED, Map.of(),
       Phase.ABORTING, Map.of(Control.ABORT, Phase.ABORTING),

@@ -1,6 +1,7 @@
 package io.canary.hpa;
 
 import io.canary.core.CanarySpec;
+import io.canary.core.NewRevision;
 import io.canary.core.Problem;
 import io.canary.core.Revisions;
 import io.canary.core.spi.CanaryScale;
@@ -94,6 +95,11 @@ public final class HpaAwareWorkloads implements Workloads, AutoCloseable {
   @Override
   public Revisions previewRevisions(CanarySpec spec) {
     return delegate.previewRevisions(spec);
+  }
+
+  @Override
+  public Optional<NewRevision> previousRevision(CanarySpec spec) {
+    return delegate.previousRevision(spec);
   }
 
   /**

@@ -4,6 +4,7 @@ import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.CanaryValidationException;
 import io.canary.core.Control;
+import io.canary.core.NewRevision;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
@@ -110,6 +111,38 @@ public final class RolloutDriver implements RolloutHandle {
   }
 
   @Override
+  public CompletableFuture<RolloutStatus> pause() {
+    return control(Control.PAUSE);
+  }
+
+  @Override
+  public CompletableFuture<RolloutStatus> resume() {
+    return control(Control.RESUME);
+  }
+
+  @Override
+  public CompletableFuture<RolloutHandle> undo() {
+    CompletableFuture<RolloutHandle> result = new CompletableFuture<>();
+    mailbox.submit(() -> {
+      try {
+        RolloutStatus st = record.status();
+        if (st.phase() != io.canary.core.Phase.SUCCEEDED) {
+          throw new CanaryException("Rollout " + key + ": undo() rolls back a release that succeeded; this one is "
+              + st.phase().displayName() + " (abort() rolls back a release under way)");
+        }
+        NewRevision previous = ctx.workloads().previousRevision(spec).orElseThrow(() -> new CanaryException("Rollout "
+            + key + ": undo() needs the revision " + spec.target() + " ran before this release, and the workloads"
+            + " adapter cannot tell it; release the previous revision as a new spec"));
+        LOG.info("[{}] undo() requested: a new release goes back to {}", key, previous);
+        result.complete(ctx.restart().apply(CanarySpec.copyOf(spec).withRevision(previous)));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  @Override
   public boolean isDriving() {
     return lease.held() && !closed;
   }
@@ -200,7 +233,7 @@ public final class RolloutDriver implements RolloutHandle {
       }
       record.tell(List.of(new RolloutStarted(record.status(), ctx.scheduler().now(), resuming)));
       if (resuming) {
-        resume();
+        carryOn();
       }
       reconcile();
     } catch (RuntimeException e) {
@@ -209,7 +242,7 @@ public final class RolloutDriver implements RolloutHandle {
   }
 
   /** Carries on a stored status as the machine decides: the canary and its watch back, drifted weights put back. */
-  private void resume() {
+  private void carryOn() {
     RolloutStatus st = record.status();
     Decision decision = RolloutMachine.resume(spec, st, () -> ctx.router().currentWeights(spec));
     interpreter.assumeRouting(RolloutMachine.routingFor(spec, st));

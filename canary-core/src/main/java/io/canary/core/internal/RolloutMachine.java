@@ -226,6 +226,25 @@ public final class RolloutMachine {
             ? "the rollout has succeeded; release the previous revision as a new rollout to go back"
             : "the stable workload already takes the new revision (stage " + st.stage() + ")");
       }
+      case PAUSE -> {
+        if (phase == Phase.PAUSED && st.pauseReason().equals(Optional.of(PauseReason.UserPause))) {
+          return st;
+        }
+        if (phase == Phase.PROGRESSING || phase == Phase.PAUSED) {
+          StatusEdit paused = copy(st, now).withPhase(Phase.PAUSED).withPauseReason(PauseReason.UserPause)
+              .withMessage("paused by user: resume() to go on");
+          return condition(paused, Condition.PAUSED, true, PauseReason.UserPause.name(), "paused by user", now).done();
+        }
+        throw refused(st, spec, control, "it holds a progressing or paused rollout");
+      }
+      case RESUME -> {
+        if (phase == Phase.PAUSED && st.pauseReason().equals(Optional.of(PauseReason.UserPause))) {
+          StatusEdit resumed = copy(st, now).withPhase(Phase.PROGRESSING).withPauseReason(Optional.empty())
+              .withMessage("resumed by user");
+          return condition(resumed, Condition.PAUSED, false, "Resumed", "resumed by user", now).done();
+        }
+        throw refused(st, spec, control, "it goes on after pause(); promote() goes past a pause step or an analysis");
+      }
       case RETRY -> {
         if (phase == Phase.ABORTED) {
           StatusEdit again = copy(st, now)

@@ -1,5 +1,7 @@
 package io.canary.core.internal;
 
+import io.canary.core.CanarySpec;
+import io.canary.core.RolloutHandle;
 import io.canary.core.spi.RolloutListener;
 import io.canary.core.spi.RolloutLock;
 import io.canary.core.spi.StateStore;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /** What every rollout of one runner shares. */
 public record RunnerContext(
@@ -23,4 +26,6 @@ public record RunnerContext(
     int maxActionRetries,
     List<RolloutListener> listeners,
     /** Where analysis gates run (they may wait on a metrics backend); empty: on the scheduler's thread. */
-    Optional<Executor> analysisExecutor) {}
+    Optional<Executor> analysisExecutor,
+    /** Starts another release of a rollout in place of the one this runner drives (undo). */
+    Function<CanarySpec, RolloutHandle> restart) {}

@@ -34,6 +34,9 @@ final class Steps {
     if (spec.analysis().isPresent() && due(st.backgroundAnalysis().nextAt(), now)) {
       return new Decision(List.of(new Action.Evaluate(spec.analysis().get(), true)), st, Optional.empty());
     }
+    if (st.pauseReason().equals(Optional.of(PauseReason.UserPause))) {
+      return Decision.waitFor(st, st.backgroundAnalysis().nextAt());
+    }
     if (due(st.stableScaling().scaleDownAt(), now)) {
       int reference = referenceReplicas(st, obs);
       int target = RolloutMachine.ceilPercent(reference, 100 - st.currentWeight());
@@ -205,7 +208,7 @@ final class Steps {
       StatusEdit paused = copy(st, now)
           .withPhase(Phase.PAUSED)
           .withPauseReason(PauseReason.CanaryPauseStep)
-          .withPauseUntil(p.duration().map(now::plus))
+          .withPauseUntil(st.timers().pauseUntil().or(() -> p.duration().map(now::plus)))
           .withMessage(why);
       return Decision.transition(Transitions.condition(paused, Condition.PAUSED, true,
           PauseReason.CanaryPauseStep.name(), why, now).done());

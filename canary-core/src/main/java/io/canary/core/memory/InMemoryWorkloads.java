@@ -1,6 +1,7 @@
 package io.canary.core.memory;
 
 import io.canary.core.CanarySpec;
+import io.canary.core.NewRevision;
 import io.canary.core.Problem;
 import io.canary.core.Revision;
 import io.canary.core.Revisions;
@@ -35,6 +36,8 @@ public final class InMemoryWorkloads implements Workloads {
   private final Map<RolloutKey, Sim> sims = new HashMap<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final List<Problem> problems = new ArrayList<>();
+  /** Per target workload, the revisions promoted onto it, oldest first. */
+  private final Map<String, List<NewRevision>> promoted = new HashMap<>();
   private boolean readinessHeld;
 
   private InMemoryWorkloads(Scheduler scheduler, int stableReplicas, Duration startupDelay) {
@@ -112,11 +115,23 @@ public final class InMemoryWorkloads implements Workloads {
     if (!spec.revision().createsCanaryWorkload()) {
       return;
     }
+    List<NewRevision> history = promoted.computeIfAbsent(spec.namespace() + "/" + spec.target().name(), k -> new ArrayList<>());
+    if (history.isEmpty() || !history.get(history.size() - 1).equals(spec.revision())) {
+      history.add(spec.revision());
+    }
     Sim sim = sim(spec);
     sim.promoted = true;
     sim.stableUpdated = false;
     sim.stable.ready = 0;
     settleLater(spec.key());
+  }
+
+  /** The revision promoted before {@code spec}'s, when this instance saw both promotions. */
+  @Override
+  public synchronized Optional<NewRevision> previousRevision(CanarySpec spec) {
+    List<NewRevision> history = promoted.getOrDefault(spec.namespace() + "/" + spec.target().name(), List.of());
+    int at = history.lastIndexOf(spec.revision());
+    return at > 0 ? Optional.of(history.get(at - 1)) : Optional.empty();
   }
 
   @Override

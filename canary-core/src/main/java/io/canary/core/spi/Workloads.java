@@ -1,6 +1,7 @@
 package io.canary.core.spi;
 
 import io.canary.core.CanarySpec;
+import io.canary.core.NewRevision;
 import io.canary.core.Problem;
 import io.canary.core.Revisions;
 import java.util.List;
@@ -88,6 +89,14 @@ public interface Workloads {
    * abort; must be idempotent, since a resumed runner may call it again.
    */
   void removeCanary(CanarySpec spec, Revisions revisions);
+
+  /**
+   * The revision the target ran before {@code spec}'s release was promoted onto it, as a new revision
+   * for a release that goes back ({@code RolloutHandle.undo()}); empty when the adapter cannot tell.
+   */
+  default Optional<NewRevision> previousRevision(CanarySpec spec) {
+    return Optional.empty();
+  }
 
   /** Calls {@code onChange} whenever the workloads' state may have changed, until closed. */
   AutoCloseable watch(CanarySpec spec, Revisions revisions, Runnable onChange);

@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -212,6 +213,41 @@ final class CanaryPlanner {
       return Optional.empty();
     }
     return Optional.of(new Revision(name, hash, Map.of(CanaryLabels.POD_TEMPLATE_HASH, hash)));
+  }
+
+  /**
+   * The template the target ran before its current one (its ReplicaSet of the revision before), without
+   * the labels the controller and the rollout put on it, as a new revision: what undo releases.
+   */
+  Optional<NewRevision> previousRevision(CanarySpec spec) {
+    Optional<Deployment> target = writer.get(spec.namespace(), spec.target().name());
+    if (target.isEmpty()) {
+      return Optional.empty();
+    }
+    List<ReplicaSet> byRevision = replicaSetsOf(target.get()).stream()
+        .filter(rs -> revisionOf(rs) > 0)
+        .sorted(Comparator.comparingLong(CanaryPlanner::revisionOf).reversed())
+        .toList();
+    if (byRevision.size() < 2) {
+      return Optional.empty();
+    }
+    PodTemplateSpec template = copy(byRevision.get(1).getSpec().getTemplate(), PodTemplateSpec.class);
+    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
+      Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
+      labels.remove(CanaryLabels.POD_TEMPLATE_HASH);
+      labels.remove(CanaryLabels.REVISION);
+      template.getMetadata().setLabels(labels);
+    }
+    return Optional.of(NewRevision.podTemplate(PodTemplate.of(template)));
+  }
+
+  private static long revisionOf(ReplicaSet rs) {
+    String revision = Deployments.valueOf(rs.getMetadata().getAnnotations(), CanaryLabels.DEPLOYMENT_REVISION);
+    try {
+      return revision == null ? 0 : Long.parseLong(revision);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private List<ReplicaSet> replicaSetsOf(Deployment d) {

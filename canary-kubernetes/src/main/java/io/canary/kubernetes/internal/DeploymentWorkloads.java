@@ -9,6 +9,7 @@ import static io.canary.kubernetes.internal.Deployments.valueOf;
 
 import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
+import io.canary.core.NewRevision;
 import io.canary.core.Problem;
 import io.canary.core.Revisions;
 import io.canary.core.RolloutKey;
@@ -81,6 +82,11 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
     List<Problem> problems = new ArrayList<>();
     planner.plan(spec, problems);
     return problems;
+  }
+
+  @Override
+  public Optional<NewRevision> previousRevision(CanarySpec spec) {
+    return planner.previousRevision(spec);
   }
 
   @Override
