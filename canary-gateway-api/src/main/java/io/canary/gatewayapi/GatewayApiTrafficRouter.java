@@ -1,0 +1,130 @@
+package io.canary.gatewayapi;
+
+import io.canary.core.CanarySpec;
+import io.canary.core.Problem;
+import io.canary.core.spi.RenderedObject;
+import io.canary.core.spi.RouteWeight;
+import io.canary.core.spi.RoutingConfirmation;
+import io.canary.core.spi.RoutingState;
+import io.canary.core.spi.TrafficRouter;
+import io.canary.gatewayapi.internal.Confirmations;
+import io.canary.gatewayapi.internal.Router;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link TrafficRouter} over Gateway API HTTPRoutes and GRPCRoutes: it weighs one rule's
+ * {@code backendRefs} between a stable and a canary Service, narrows each Service's selector to its
+ * revision's pods, and places the managed header and mirror rules. It changes only those fields, with
+ * one write per object per change, guarded by the object's resourceVersion; a weight counts as applied
+ * once every parent of the route confirms it in the route's status (see {@link ConfirmationPolicy}).
+ *
+ * <pre>{@code
+ * GatewayApiTrafficRouter router = GatewayApiTrafficRouter.create(kubernetesClient);
+ * GatewayApiTrafficRouter lenient = GatewayApiTrafficRouter.builder(kubernetesClient)
+ *     .confirmation(ConfirmationPolicy.WARN).conflictRetries(10).build();
+ * }</pre>
+ *
+ * Close it when done: it stops the watches its confirmations read.
+ */
+public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseable {
+  /** How often a write that met a concurrent edit is re-read and re-applied before giving up. */
+  public static final int DEFAULT_CONFLICT_RETRIES = 5;
+
+  private final Router router;
+  private final Confirmations confirmations;
+
+  private GatewayApiTrafficRouter(Builder builder) {
+    this.router = Router.create(builder.client, builder.conflictRetries);
+    this.confirmations = Confirmations.create(router, builder.confirmation);
+  }
+
+  /** A router with the default options, over the host's client (which picks the HTTP implementation). */
+  public static GatewayApiTrafficRouter create(KubernetesClient client) {
+    return builder(client).build();
+  }
+
+  public static Builder builder(KubernetesClient client) {
+    return new Builder(client);
+  }
+
+  @Override
+  public List<Problem> validate(CanarySpec spec) {
+    return router.validate(spec);
+  }
+
+  /**
+   * @throws io.canary.core.CanaryValidationException when an object no longer fits the rollout (nothing written)
+   * @throws io.canary.core.CanaryException when concurrent edits outlast the conflict retries
+   */
+  @Override
+  public void apply(CanarySpec spec, RoutingState desired) {
+    router.apply(spec, desired);
+    confirmations.applied(spec, desired);
+  }
+
+  /** The weights of each managed rule, as percent of the stable and canary weights. */
+  @Override
+  public List<RouteWeight> currentWeights(CanarySpec spec) {
+    return router.currentWeights(spec);
+  }
+
+  /**
+   * Confirmed once every route the watch shows carries {@code applied} and every parent says
+   * {@code Accepted=True} and {@code ResolvedRefs=True} for its generation; refused, with the parent's
+   * reason and message, when one says False; pending otherwise. Always confirmed under WARN and OFF.
+   */
+  @Override
+  public RoutingConfirmation confirmation(CanarySpec spec, RoutingState applied) {
+    return confirmations.confirmation(spec, applied);
+  }
+
+  /** {@code onChange} runs on the watch's thread after every change of one of the rollout's routes. */
+  @Override
+  public AutoCloseable watchConfirmation(CanarySpec spec, Runnable onChange) {
+    return confirmations.watchConfirmation(spec, onChange);
+  }
+
+  /** Every route and Service of the rollout as {@link #apply} would leave it, in write order. */
+  @Override
+  public List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
+    return router.render(spec, desired);
+  }
+
+  /** Stops the route watches. */
+  @Override
+  public void close() {
+    confirmations.close();
+  }
+
+  /** Options of a {@link GatewayApiTrafficRouter}. */
+  public static final class Builder {
+    private final KubernetesClient client;
+    private int conflictRetries = DEFAULT_CONFLICT_RETRIES;
+    private ConfirmationPolicy confirmation = ConfirmationPolicy.REQUIRE;
+
+    private Builder(KubernetesClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /** Re-reads after a conflicting write before the change fails; at least 0 (default 5). */
+    public Builder conflictRetries(int retries) {
+      if (retries < 0) {
+        throw new IllegalArgumentException("conflictRetries must be at least 0, was " + retries);
+      }
+      this.conflictRetries = retries;
+      return this;
+    }
+
+    /** The policy of rollouts whose strategy sets none (default {@link ConfirmationPolicy#REQUIRE}). */
+    public Builder confirmation(ConfirmationPolicy policy) {
+      this.confirmation = Objects.requireNonNull(policy, "confirmation");
+      return this;
+    }
+
+    public GatewayApiTrafficRouter build() {
+      return new GatewayApiTrafficRouter(this);
+    }
+  }
+}
