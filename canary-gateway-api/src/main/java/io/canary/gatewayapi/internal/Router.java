@@ -117,6 +117,9 @@ public final class Router {
   private List<Change> changes(CanarySpec spec, RoutingState desired) {
     List<Problem> problems = new ArrayList<>();
     List<Read> reads = read(spec, problems);
+    if (problems.isEmpty()) {
+      problems.addAll(crossNamespaceProblems(spec, reads));
+    }
     if (!problems.isEmpty()) {
       throw invalid(spec, problems);
     }
