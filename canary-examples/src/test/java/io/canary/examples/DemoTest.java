@@ -53,7 +53,7 @@ class DemoTest {
         .contains("Plan for rollout nsa/appa", "Strategy:        Canary (gateway-api)")
         .contains("Canary weight 0 -> 20 (stable 80)", "Canary weight 60 -> 80 (stable 20)")
         .contains("Result: Succeeded");
-    assertThat(Files.readString(out.resolve("appA-gateway-api-good.html"))).contains("<svg").contains("appa:example/appa:1.0.0");
+    assertThat(Files.readString(out.resolve("appA-gateway-api-good.html"))).contains("<svg").contains("appa:1.0.0 (").contains("appa-canary:1.1.0 (");
   }
 
   @Test
