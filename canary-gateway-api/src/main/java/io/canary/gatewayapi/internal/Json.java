@@ -54,6 +54,14 @@ final class Json {
     return array;
   }
 
+  /**
+   * Equal trees, numbers compared by value: a watch and a read may hand over the same number as
+   * another type (an int and a long).
+   */
+  static boolean same(JsonNode a, JsonNode b) {
+    return a.equals((x, y) -> x.equals(y) || (x.isNumber() && y.isNumber() && x.decimalValue().compareTo(y.decimalValue()) == 0) ? 0 : 1, b);
+  }
+
   /** {@code metadata.generation}, 0 when the server set none. */
   static long generation(JsonNode object) {
     return object.path("metadata").path("generation").asLong(0);

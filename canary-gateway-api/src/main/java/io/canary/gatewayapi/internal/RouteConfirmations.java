@@ -31,7 +31,7 @@ final class RouteConfirmations {
     } catch (CanaryValidationException e) {
       return RoutingConfirmation.pending("RouteChanged", key + " no longer fits the rollout: " + e.problems());
     }
-    if (!carrying.path("spec").equals(route.path("spec"))) {
+    if (!Json.same(carrying.path("spec"), route.path("spec"))) {
       return RoutingConfirmation.pending("WriteNotSeen", key + ": the watch does not show canary weight "
           + applied.canaryWeight() + " yet");
     }

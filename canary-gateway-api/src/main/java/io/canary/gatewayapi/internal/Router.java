@@ -141,7 +141,7 @@ public final class Router {
     Target target = change.read().target();
     ObjectNode current = change.read().object();
     ObjectNode wanted = change.desired();
-    for (int attempt = 0; !wanted.equals(current); attempt++) {
+    for (int attempt = 0; !Json.same(wanted, current); attempt++) {
       try {
         target.write().accept(wanted);
         LOG.debug("{}: written for canary weight {}", target.name(), desired.canaryWeight());

@@ -61,6 +61,15 @@ class RouteConfirmationsTest {
   }
 
   @Test
+  void aWatchThatHandsOverWeightsAsLongsStillShowsTheAppliedWeights() {
+    ObjectNode route = route(parent(GATEWAY, "True", "True", 3) + "," + parent(SERVICE, "True", "True", 3));
+    ((ObjectNode) route.at("/spec/rules/0/backendRefs/0")).put("weight", 80L);
+    ((ObjectNode) route.at("/spec/rules/0/backendRefs/1")).put("weight", 20L);
+
+    assertThat(RouteConfirmations.of(FIELDS, Optional.of(route), AT_20)).isEqualTo(RoutingConfirmation.confirmed());
+  }
+
+  @Test
   void aLaterGenerationCountsTooAnEarlierOneDoesNot() {
     assertThat(confirm(parent(GATEWAY, "True", "True", 4) + "," + parent(SERVICE, "True", "True", 3)).state()).isEqualTo(State.CONFIRMED);
     RoutingConfirmation stale = confirm(parent(GATEWAY, "True", "True", 2) + "," + parent(SERVICE, "True", "True", 3));
