@@ -92,20 +92,17 @@ public final class ScenarioPlans {
   }
 
   /**
-   * appA-gateway-api: the HTTPRoute's rule 'api' weighs the stable and canary Services; 20 / header
-   * route x-canary: always / 40 / 10% mirror / 60 / 80, one-minute pauses; promotion.
+   * appA-gateway-api: appA again, the HTTPRoute's rule 'api' weighing the stable and canary Services;
+   * 20 / header route x-canary: always / 40 / 10% mirror / 60 / 80, one-minute pauses; promotion.
    */
   public static CanarySpec appAGatewayApi(String image) {
-    return CanarySpec.builder()
-        .name("appa").namespace("nsa")
-        .target(WorkloadRef.deployment("appa"))
-        .revision(NewRevision.image("appa", image))
-        .traffic(GatewayApiStrategy.services("appa-stable", "appa-canary", RouteRef.http("appa", "api")))
-        .addSteps(Step.setWeight(20), Step.pause(Duration.ofMinutes(1)),
+    return CanarySpec.copyOf(appA())
+        .withRevision(NewRevision.image("appa", image))
+        .withTraffic(GatewayApiStrategy.services("appa-stable", "appa-canary", RouteRef.http("appa", "api")))
+        .withSteps(Step.setWeight(20), Step.pause(Duration.ofMinutes(1)),
             Step.setHeaderRoute("canary-header", RouteMatch.header("x-canary", StringMatch.exact("always"))),
             Step.setWeight(40), Step.pause(Duration.ofMinutes(1)),
             Step.setMirrorRoute("canary-mirror", 10, RouteMatch.builder().uri(StringMatch.prefix("/")).build()),
-            Step.setWeight(60), Step.pause(Duration.ofMinutes(1)), Step.setWeight(80), Step.pause(Duration.ofMinutes(1)))
-        .build();
+            Step.setWeight(60), Step.pause(Duration.ofMinutes(1)), Step.setWeight(80), Step.pause(Duration.ofMinutes(1)));
   }
 }

@@ -54,9 +54,11 @@ public abstract class GatewayApiStrategy implements TrafficStrategy {
   @Override
   public List<Problem> validate() {
     List<Problem> p = new ArrayList<>();
-    Names.checkLabel(p, "stableService", stableService());
-    Names.checkLabel(p, "canaryService", canaryService());
-    if (stableService().equals(canaryService())) {
+    String[][] services = {{"stableService", stableService()}, {"canaryService", canaryService()}};
+    for (String[] service : services) {
+      Names.checkLabel(p, service[0], service[1]);
+    }
+    if (canaryService().equals(stableService())) {
       p.add(Problem.of("canaryService", "must differ from stableService ('" + stableService() + "')"));
     }
     if (routes().isEmpty()) {

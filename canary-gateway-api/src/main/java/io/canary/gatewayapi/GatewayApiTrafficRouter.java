@@ -40,34 +40,37 @@ public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseab
     this.confirmations = Confirmations.create(router, builder.confirmation);
   }
 
-  /** A router with the default options, over the host's client (which picks the HTTP implementation). */
-  public static GatewayApiTrafficRouter create(KubernetesClient client) {
-    return builder(client).build();
-  }
-
+  /** The options, then {@link Builder#build()}; the client is the host's (it picks the HTTP implementation). */
   public static Builder builder(KubernetesClient client) {
     return new Builder(client);
   }
 
+  /** A router with the default options: confirmation required, 5 conflict retries. */
+  public static GatewayApiTrafficRouter create(KubernetesClient client) {
+    return builder(client).build();
+  }
+
+  /** Reads only: every problem of the routes and Services the spec names, empty when the rollout can start. */
   @Override
   public List<Problem> validate(CanarySpec spec) {
     return router.validate(spec);
   }
 
+  /** The routes and Services as {@link #apply} would leave them, in the order it writes them; nothing is written. */
+  @Override
+  public List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
+    return router.render(spec, desired);
+  }
+
   /**
-   * @throws io.canary.core.CanaryValidationException when an object no longer fits the rollout (nothing written)
-   * @throws io.canary.core.CanaryException when concurrent edits outlast the conflict retries
+   * Writes each route and Service whose owned fields differ from {@code desired}, once, guarded by its
+   * resourceVersion; a {@code CanaryValidationException} (nothing written) when one no longer fits the
+   * rollout, a {@code CanaryException} when concurrent edits outlast the conflict retries.
    */
   @Override
   public void apply(CanarySpec spec, RoutingState desired) {
     router.apply(spec, desired);
     confirmations.applied(spec, desired);
-  }
-
-  /** The weights of each managed rule, as percent of the stable and canary weights. */
-  @Override
-  public List<RouteWeight> currentWeights(CanarySpec spec) {
-    return router.currentWeights(spec);
   }
 
   /**
@@ -86,10 +89,10 @@ public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseab
     return confirmations.watchConfirmation(spec, onChange);
   }
 
-  /** Every route and Service of the rollout as {@link #apply} would leave it, in write order. */
+  /** The weights of each managed rule as the API server holds them, as percent of the stable and canary weights. */
   @Override
-  public List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
-    return router.render(spec, desired);
+  public List<RouteWeight> currentWeights(CanarySpec spec) {
+    return router.currentWeights(spec);
   }
 
   /** Stops the route watches. */
@@ -108,13 +111,13 @@ public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseab
       this.client = Objects.requireNonNull(client, "client");
     }
 
-    /** Re-reads after a conflicting write before the change fails; at least 0 (default 5). */
+    /** How often a write that met another writer's edit is read again and retried before the change fails (default 5). */
     public Builder conflictRetries(int retries) {
-      if (retries < 0) {
-        throw new IllegalArgumentException("conflictRetries must be at least 0, was " + retries);
+      if (retries >= 0) {
+        this.conflictRetries = retries;
+        return this;
       }
-      this.conflictRetries = retries;
-      return this;
+      throw new IllegalArgumentException("GatewayApiTrafficRouter.conflictRetries must be 0 or more, was " + retries);
     }
 
     /** The policy of rollouts whose strategy sets none (default {@link ConfirmationPolicy#REQUIRE}). */

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -63,23 +64,20 @@ public final class Router {
 
   private record Change(Read read, ObjectNode desired, boolean selectsOtherPods) {}
 
+  /** Every problem at once (reads only); a strategy of another router is the one problem. */
   public List<Problem> validate(CanarySpec spec) {
-    Optional<Problem> unsupported = unsupportedStrategy(spec);
-    if (unsupported.isPresent()) {
-      return List.of(unsupported.get());
-    }
-    List<Problem> problems = new ArrayList<>();
-    List<Read> reads = read(spec, problems);
-    if (problems.isEmpty()) {
-      problems.addAll(crossNamespaceProblems(spec, reads));
-    }
-    return problems;
+    return unsupportedStrategy(spec).map(List::of).orElseGet(() -> {
+      List<Problem> problems = new ArrayList<>();
+      List<Read> reads = read(spec, problems);
+      if (problems.isEmpty()) {
+        problems.addAll(crossNamespaceProblems(spec, reads));
+      }
+      return problems;
+    });
   }
 
   public void apply(CanarySpec spec, RoutingState desired) {
-    for (Change change : changes(spec, desired)) {
-      write(change, desired);
-    }
+    changes(spec, desired).forEach(change -> write(change, desired));
   }
 
   public List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
@@ -123,47 +121,65 @@ public final class Router {
     if (!problems.isEmpty()) {
       throw invalid(spec, problems);
     }
-    List<Change> routes = new ArrayList<>();
-    List<Change> services = new ArrayList<>();
+    List<Change> changes = new ArrayList<>();
     for (Read read : reads) {
       ObjectNode object = read.object().deepCopy();
-      boolean selectsOtherPods = read.target().apply().test(object, desired);
-      (read.target().route() ? routes : services).add(new Change(read, object, selectsOtherPods));
+      changes.add(new Change(read, object, read.target().apply().test(object, desired)));
     }
-    boolean servicesFirst = services.stream().anyMatch(Change::selectsOtherPods);
-    List<Change> ordered = new ArrayList<>(servicesFirst ? services : routes);
-    ordered.addAll(servicesFirst ? routes : services);
-    return ordered;
+    boolean servicesFirst = changes.stream().anyMatch(Change::selectsOtherPods);
+    // a stable sort: the objects of the kind that goes first keep their order, then the others
+    changes.sort(Comparator.comparing(c -> c.read().target().route() == servicesFirst));
+    return changes;
   }
 
-  /** One write, or none when the object already carries the change; a conflict is re-read and re-applied. */
+  /**
+   * Writes one object, or nothing when it already carries the change. A conflict (someone else wrote
+   * it since it was read) is answered by reading it again and setting the owned fields on the fresh copy.
+   */
   private void write(Change change, RoutingState desired) {
     Target target = change.read().target();
     ObjectNode current = change.read().object();
     ObjectNode wanted = change.desired();
-    for (int attempt = 0; !Json.same(wanted, current); attempt++) {
-      try {
-        target.write().accept(wanted);
+    int conflicts = 0;
+    while (!Json.same(wanted, current)) {
+      Optional<KubernetesClientException> conflict = attempt(target, wanted);
+      if (conflict.isEmpty()) {
         LOG.debug("{}: written for canary weight {}", target.name(), desired.canaryWeight());
         return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-          throw new CanaryException(target.name() + ": the write was refused: " + e.getMessage(), e);
-        }
-        if (attempt >= conflictRetries) {
-          throw new CanaryException(target.name() + ": someone else kept changing it while the rollout wrote its fields; gave up after "
-              + (attempt + 1) + " attempts (each re-read the object and re-applied the rollout's fields)", e);
-        }
-        LOG.info("{}: changed by someone else since it was read; re-applying the rollout's fields on the fresh object", target.name());
-        current = target.read().get().orElseThrow(() -> new CanaryException(target.name() + " was deleted while the rollout was writing it"));
-        List<Problem> problems = target.problems().apply(current);
-        if (!problems.isEmpty()) {
-          throw new CanaryValidationException(target.name() + " as changed by someone else", problems);
-        }
-        wanted = current.deepCopy();
-        target.apply().test(wanted, desired);
       }
+      conflicts++;
+      if (conflicts > conflictRetries) {
+        throw new CanaryException(target.name() + ": someone else kept changing it while the rollout wrote its fields; gave up after "
+            + conflicts + " attempts (each re-read the object and re-applied the rollout's fields)", conflict.get());
+      }
+      current = freshCopy(target);
+      wanted = current.deepCopy();
+      target.apply().test(wanted, desired);
     }
+  }
+
+  /** Empty when written; the 409 when someone else wrote the object first; any other refusal fails. */
+  private static Optional<KubernetesClientException> attempt(Target target, ObjectNode wanted) {
+    try {
+      target.write().accept(wanted);
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return Optional.of(e);
+      }
+      throw new CanaryException(target.name() + ": the write was refused: " + e.getMessage(), e);
+    }
+  }
+
+  private static ObjectNode freshCopy(Target target) {
+    LOG.info("{}: changed by someone else since it was read; setting the rollout's fields on the fresh object", target.name());
+    ObjectNode fresh = target.read().get()
+        .orElseThrow(() -> new CanaryException(target.name() + " was deleted while the rollout was writing it"));
+    List<Problem> problems = target.problems().apply(fresh);
+    if (!problems.isEmpty()) {
+      throw new CanaryValidationException(target.name() + " as changed by someone else", problems);
+    }
+    return fresh;
   }
 
   private List<Read> read(CanarySpec spec, List<Problem> problems) {

@@ -60,28 +60,27 @@ public final class Reconciliation implements AutoCloseable {
   }
 
   private SharedIndexInformer<GenericKubernetesResource> start(ResourceDefinitionContext version, String namespace) {
-    ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(GenericKubernetesResource vs) {
-        changed(vs);
-      }
+    return router.objects().client().genericKubernetesResources(version).inNamespace(namespace).inform(new Changes(namespace), 0);
+  }
 
-      @Override
-      public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource vs) {
-        changed(vs);
-      }
+  /** Every add, update and delete of a VirtualService of one namespace tells that VirtualService's listeners. */
+  private final class Changes implements ResourceEventHandler<GenericKubernetesResource> {
+    private final String namespace;
 
-      @Override
-      public void onDelete(GenericKubernetesResource vs, boolean finalStateUnknown) {
-        changed(vs);
-      }
+    Changes(String namespace) {
+      this.namespace = namespace;
+    }
 
-      private void changed(GenericKubernetesResource vs) {
-        ObjectRef ref = new ObjectRef(RoutingKind.VIRTUAL_SERVICE, namespace, vs.getMetadata().getName());
-        onChange.getOrDefault(ref, List.of()).forEach(Runnable::run);
-      }
-    };
-    return router.objects().client().genericKubernetesResources(version).inNamespace(namespace).inform(handler, 0);
+    private void tell(GenericKubernetesResource vs) {
+      onChange.getOrDefault(new ObjectRef(RoutingKind.VIRTUAL_SERVICE, namespace, vs.getMetadata().getName()), List.of())
+          .forEach(Runnable::run);
+    }
+
+    @Override public void onAdd(GenericKubernetesResource vs) { tell(vs); }
+
+    @Override public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource vs) { tell(vs); }
+
+    @Override public void onDelete(GenericKubernetesResource vs, boolean finalStateUnknown) { tell(vs); }
   }
 
   @Override

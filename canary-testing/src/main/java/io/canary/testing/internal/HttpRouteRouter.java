@@ -26,16 +26,8 @@ import java.util.Optional;
  * them: an exact path, then the longest path prefix, then a method, then the most header matches,
  * then the most query matches; ties go to the first route (by namespace and name) and the first rule.
  */
-final class HttpRouteRouter {
+record HttpRouteRouter(GatewayApiController implementation, Router router) {
   private static final String METHOD = "GET";
-
-  private final GatewayApiController implementation;
-  private final Router router;
-
-  HttpRouteRouter(GatewayApiController implementation, Router router) {
-    this.implementation = implementation;
-    this.router = router;
-  }
 
   private record Candidate(HTTPRoute route, HTTPRouteRule rule, int[] rank) {}
 
