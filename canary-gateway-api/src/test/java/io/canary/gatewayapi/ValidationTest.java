@@ -200,6 +200,11 @@ class ValidationTest {
     GatewayApiTrafficRouter router = GatewayApiTrafficRouter.create(cluster.client());
     assertThat(router.validate(spec(other))).extracting(Problem::toString).singleElement().asString()
         .endsWith("is not a strategy the Gateway API router knows: use GatewayApiStrategy.services(...)");
+    assertThat(catchThrowableOfType(CanaryValidationException.class, () -> router.apply(spec(other), States.during(20))))
+        .hasMessageContaining("is not a strategy the Gateway API router knows");
+    assertThat(catchThrowableOfType(CanaryValidationException.class, () -> router.confirmation(spec(other), States.during(20))))
+        .hasMessageContaining("is not a strategy the Gateway API router knows");
+    assertThat(cluster.takeWrites()).isEmpty();
   }
 
   @Test

@@ -98,6 +98,9 @@ public final class Router {
 
   /** The owned fields of every route of the rollout, for the confirmation of what the cache holds. */
   public List<RouteFields> routeFields(CanarySpec spec) {
+    unsupportedStrategy(spec).ifPresent(problem -> {
+      throw invalid(spec, List.of(problem));
+    });
     GatewayApiStrategy strategy = strategy(spec);
     List<RouteFields> fields = new ArrayList<>();
     for (RouteRef ref : strategy.routes()) {
@@ -199,9 +202,6 @@ public final class Router {
   }
 
   private List<Target> targets(CanarySpec spec) {
-    unsupportedStrategy(spec).ifPresent(problem -> {
-      throw invalid(spec, List.of(problem));
-    });
     List<Target> targets = new ArrayList<>();
     for (RouteFields fields : routeFields(spec)) {
       RouteKey key = fields.key();
