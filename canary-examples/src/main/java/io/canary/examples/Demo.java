@@ -8,10 +8,10 @@ import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
 import io.canary.core.analysis.AnalysisGates;
 import io.canary.core.spi.MetricSource;
+import io.canary.core.spi.TrafficRouter;
 import io.canary.core.time.Scheduler;
 import io.canary.core.time.SystemScheduler;
 import io.canary.hpa.HpaAwareWorkloads;
-import io.canary.istio.IstioTrafficRouter;
 import io.canary.istio.telemetry.PrometheusMetricSource;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.KubernetesWorkloads;
@@ -33,19 +33,17 @@ import java.util.Optional;
  * The rollouts-demo scenario (scenarios/rollouts-demo-subsets): blue to red with its HPA, steps 20 /
  * pause / 40 / 60 / 80 / promotion, then a bad revision that analysis aborts. On the simulated
  * cluster by default (virtual time: the whole story takes a few seconds); on a real cluster with
- * Istio when given a kubeconfig ({@code --kubeconfig PATH} or {@code KUBECONFIG}).
+ * Istio when given a kubeconfig ({@code --kubeconfig PATH} or {@code KUBECONFIG}). With
+ * {@code --scenario appA-gateway-api} the same story runs over the Gateway API (an HTTPRoute).
  */
 public final class Demo {
-  static final String NAMESPACE = "istio-argo-rollouts";
-  static final String GATEWAY = "istio-system/rollouts-demo-gateway";
-  static final String GOOD_IMAGE = "argoproj/rollouts-demo:red";
-  static final String BAD_IMAGE = "argoproj/rollouts-demo:bad-red";
-
   private final DemoOptions options;
+  private final DemoScenario scenario;
   private final PrintStream out;
 
   Demo(DemoOptions options, PrintStream out) {
     this.options = options;
+    this.scenario = options.scenario();
     this.out = out;
   }
 
@@ -77,22 +75,21 @@ public final class Demo {
   // ------------------------------------------------------------------ the simulated cluster
 
   private List<RolloutStatus> onSimulatedCluster() {
-    out.println("Canary SDK demo: rollouts-demo on a simulated cluster (fabric8's in-process API server,");
-    out.println("simulated Deployment and HPA controllers and 25 requests/s of traffic through the gateway).");
-    out.println("The real Istio router and Kubernetes/HPA adapters drive it; time is virtual.");
-    RolloutStatus good = simulated("part 1: blue -> red", GOOD_IMAGE, false, "rollouts-demo-good");
-    RolloutStatus bad = simulated("part 2: blue -> bad-red (30% errors), with analysis", BAD_IMAGE, true, "rollouts-demo-bad");
+    out.println("Canary SDK demo: " + scenario.description());
+    RolloutStatus good = simulated("part 1: -> " + scenario.goodImage(), scenario.goodImage(), false, scenario.chartPrefix() + "-good");
+    RolloutStatus bad = simulated("part 2: -> " + scenario.badImage() + " (30% errors), with analysis", scenario.badImage(), true,
+        scenario.chartPrefix() + "-bad");
     return List.of(good, bad);
   }
 
   private RolloutStatus simulated(String title, String image, boolean withAnalysis, String chartName) {
     banner(title);
     try (SimulatedCluster sim = SimulatedCluster.builder().podStartupDelay(Duration.ofSeconds(10)).build()) {
-      sim.loadScenario("rollouts-demo-subsets");
-      sim.traffic().flow("browsers").throughGateway(GATEWAY).to(NAMESPACE, "rollouts-demo.example.com").rate(25);
-      sim.traffic().behaviour(PodMatcher.image(BAD_IMAGE), Behaviour.builder().errorRate(0.30).build());
+      sim.loadScenario(scenario.name());
+      scenario.traffic().accept(sim.traffic());
+      sim.traffic().behaviour(PodMatcher.image(scenario.badImage()), Behaviour.builder().errorRate(0.30).build());
       KubernetesClient client = sim.client();
-      CanarySpec spec = DemoPlan.spec(image, withAnalysis ? Optional.of(sim.traffic().metricSource()) : Optional.empty());
+      CanarySpec spec = DemoPlan.spec(scenario, image, withAnalysis ? Optional.of(sim.traffic().metricSource()) : Optional.empty());
       RolloutStatus end = drive(client, sim.scheduler(), spec, Optional.of(sim));
       Path chart = options.outputDirectory().resolve(chartName + ".html");
       sim.timeline().writeHtml(chart, "Canary SDK demo, " + title);
@@ -106,20 +103,20 @@ public final class Demo {
   // ------------------------------------------------------------------ a real cluster
 
   private List<RolloutStatus> onRealCluster(Path kubeconfig) {
-    out.println("Canary SDK demo: rollouts-demo on the cluster of " + kubeconfig);
+    out.println("Canary SDK demo: " + scenario.name() + " on the cluster of " + kubeconfig);
     Config config = Config.fromKubeconfig(null, readKubeconfig(kubeconfig), kubeconfig.toString());
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         SystemScheduler scheduler = SystemScheduler.create()) {
-      ScenarioFiles.createMissing(client, "rollouts-demo-subsets", NAMESPACE).forEach(o -> out.println("created " + o));
+      ScenarioFiles.createMissing(client, scenario.name(), scenario.namespace()).forEach(o -> out.println("created " + o));
       Optional<MetricSource> prometheus = options.prometheusUrl()
           .map(url -> PrometheusMetricSource.builder().baseUrl(url).build());
-      banner("part 1: blue -> red");
-      RolloutStatus good = drive(client, scheduler, DemoPlan.spec(GOOD_IMAGE, Optional.empty()), Optional.empty());
-      banner("part 2: blue -> bad-red" + (prometheus.isPresent() ? ", with analysis on Istio telemetry" : ""));
+      banner("part 1: -> " + scenario.goodImage());
+      RolloutStatus good = drive(client, scheduler, DemoPlan.spec(scenario, scenario.goodImage(), Optional.empty()), Optional.empty());
+      banner("part 2: -> " + scenario.badImage() + (prometheus.isPresent() ? ", with analysis on Istio telemetry" : ""));
       if (prometheus.isEmpty()) {
         out.println("(no --prometheus URL given: the bad release is aborted by hand after its first pause)");
       }
-      RolloutStatus bad = drive(client, scheduler, DemoPlan.spec(BAD_IMAGE, prometheus), Optional.empty());
+      RolloutStatus bad = drive(client, scheduler, DemoPlan.spec(scenario, scenario.badImage(), prometheus), Optional.empty());
       return List.of(good, bad);
     }
   }
@@ -136,18 +133,27 @@ public final class Demo {
 
   private RolloutStatus drive(KubernetesClient client, Scheduler scheduler, CanarySpec spec, Optional<SimulatedCluster> sim) {
     Progress progress = new Progress(out, scheduler);
+    TrafficRouter router = scenario.router().apply(client);
     try (KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
         HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments)) {
-      return drive(deployments, workloads, client, scheduler, spec, sim, progress);
+      return drive(router, deployments, workloads, client, scheduler, spec, sim, progress);
+    } finally {
+      if (router instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          out.println("could not close the router: " + e);
+        }
+      }
     }
   }
 
-  private RolloutStatus drive(KubernetesWorkloads deployments, HpaAwareWorkloads workloads, KubernetesClient client,
-      Scheduler scheduler, CanarySpec spec, Optional<SimulatedCluster> sim, Progress progress) {
+  private RolloutStatus drive(TrafficRouter router, KubernetesWorkloads deployments, HpaAwareWorkloads workloads,
+      KubernetesClient client, Scheduler scheduler, CanarySpec spec, Optional<SimulatedCluster> sim, Progress progress) {
     CanaryRunner.Builder builder = CanaryRunner.builder()
-        .trafficRouter(IstioTrafficRouter.create(client))
+        .trafficRouter(router)
         .workloads(workloads)
-        .stateStore(ConfigMapStateStore.create(client, NAMESPACE))
+        .stateStore(ConfigMapStateStore.create(client, scenario.namespace()))
         .lock(LeaseRolloutLock.create(client, scheduler))
         .scheduler(scheduler)
         .identity("canary-demo")
@@ -168,7 +174,7 @@ public final class Demo {
         }
       }
       if (paused.phase() == Phase.PAUSED) {
-        if (spec.analysis().isEmpty() && spec.revision().images().containsValue(BAD_IMAGE)) {
+        if (spec.analysis().isEmpty() && spec.revision().images().containsValue(scenario.badImage())) {
           out.println(">>> the new revision misbehaves: aborting, as `kubectl argo rollouts abort` would");
           rollout.abort();
         } else {
@@ -185,6 +191,17 @@ public final class Demo {
       return end;
     } finally {
       deployments.close();
+      if (router instanceof AutoCloseable closeable) {
+        closeQuietly(closeable);
+      }
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing " + closeable + " failed", e);
     }
   }
 
@@ -205,12 +222,12 @@ public final class Demo {
     out.println("=".repeat(100));
   }
 
-  /** The rollouts-demo plan of the scenario, in code. */
+  /** The plan of the scenario, in code, with the demo's delays and analysis. */
   static final class DemoPlan {
     private DemoPlan() {}
 
-    static CanarySpec spec(String image, Optional<MetricSource> analysisSource) {
-      var spec = CanarySpec.builder().from(ScenarioPlans.rolloutsDemo(image))
+    static CanarySpec spec(DemoScenario scenario, String image, Optional<MetricSource> analysisSource) {
+      var spec = CanarySpec.builder().from(scenario.plan().apply(image))
           .scaleDownDelay(Duration.ofSeconds(30))
           .abortScaleDownDelay(Duration.ofSeconds(30));
       analysisSource.ifPresent(source -> spec.analysis(AnalysisSpec.builder()

@@ -5,6 +5,8 @@ import io.canary.core.NewRevision;
 import io.canary.core.RouteMatch;
 import io.canary.core.Step;
 import io.canary.core.StringMatch;
+import io.canary.gatewayapi.GatewayApiStrategy;
+import io.canary.gatewayapi.RouteRef;
 import io.canary.istio.SubsetStrategy;
 import io.canary.istio.IstioStrategy;
 import io.canary.istio.VirtualServiceRef;
@@ -12,7 +14,7 @@ import io.canary.core.WorkloadRef;
 import java.time.Duration;
 import java.util.List;
 
-/** The plans of the four reference scenarios (scenarios/NAME/plan.md), as specs. */
+/** The plans of the reference scenarios (scenarios/NAME/plan.md), as specs. */
 public final class ScenarioPlans {
   /** The cookie of seed helloworld-versions' focused canary: company users. */
   public static final String COMPANY_COOKIE = "^(.*?;)?(email=[^;]*@some-company-name.com)(;.*)?$";
@@ -21,7 +23,7 @@ public final class ScenarioPlans {
 
   /** The scenario folders under scenarios/, with the namespace each one lives in. */
   public static List<String> names() {
-    return List.of("rollouts-demo-subsets", "appA-services", "imesh-services", "helloworld-versions");
+    return List.of("rollouts-demo-subsets", "appA-services", "imesh-services", "helloworld-versions", "appA-gateway-api");
   }
 
   public static CanarySpec of(String scenario) {
@@ -30,6 +32,7 @@ public final class ScenarioPlans {
       case "appA-services" -> appA();
       case "imesh-services" -> imesh();
       case "helloworld-versions" -> helloworld();
+      case "appA-gateway-api" -> appAGatewayApi("example/appa:1.1.0");
       default -> throw new IllegalArgumentException("no plan for scenario '" + scenario + "'; the plans are " + names());
     };
   }
@@ -86,5 +89,20 @@ public final class ScenarioPlans {
         .addSteps(Step.setHeaderRoute("company-users", 50, RouteMatch.header("cookie", StringMatch.regex(COMPANY_COOKIE))),
             Step.pause(), Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.pause())
         .build();
+  }
+
+  /**
+   * appA-gateway-api: appA again, the HTTPRoute's rule 'api' weighing the stable and canary Services;
+   * 20 / header route x-canary: always / 40 / 10% mirror / 60 / 80, one-minute pauses; promotion.
+   */
+  public static CanarySpec appAGatewayApi(String image) {
+    return CanarySpec.copyOf(appA())
+        .withRevision(NewRevision.image("appa", image))
+        .withTraffic(GatewayApiStrategy.services("appa-stable", "appa-canary", RouteRef.http("appa", "api")))
+        .withSteps(Step.setWeight(20), Step.pause(Duration.ofMinutes(1)),
+            Step.setHeaderRoute("canary-header", RouteMatch.header("x-canary", StringMatch.exact("always"))),
+            Step.setWeight(40), Step.pause(Duration.ofMinutes(1)),
+            Step.setMirrorRoute("canary-mirror", 10, RouteMatch.builder().uri(StringMatch.prefix("/")).build()),
+            Step.setWeight(60), Step.pause(Duration.ofMinutes(1)), Step.setWeight(80), Step.pause(Duration.ofMinutes(1)));
   }
 }

@@ -4,12 +4,15 @@ import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
 import io.canary.core.spi.RenderedObject;
 import io.canary.core.spi.RouteWeight;
+import io.canary.core.spi.RoutingConfirmation;
 import io.canary.core.spi.RoutingState;
 import io.canary.core.spi.TrafficRouter;
+import io.canary.istio.internal.Reconciliation;
 import io.canary.istio.internal.Router;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A {@link TrafficRouter} over Istio VirtualServices and DestinationRules (subset strategy) or a
@@ -21,16 +24,19 @@ import java.util.Objects;
  * <pre>{@code
  * TrafficRouter router = IstioTrafficRouter.create(kubernetesClient);
  * TrafficRouter patient = IstioTrafficRouter.builder(kubernetesClient).conflictRetries(10).build();
+ * IstioTrafficRouter confirming = IstioTrafficRouter.builder(kubernetesClient).confirmReconciled(true).build();
  * }</pre>
  */
-public final class IstioTrafficRouter implements TrafficRouter {
+public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
   /** How often a write that met a concurrent edit is re-read and re-applied before giving up. */
   public static final int DEFAULT_CONFLICT_RETRIES = 5;
 
   private final Router router;
+  private final Optional<Reconciliation> reconciliation;
 
   private IstioTrafficRouter(Builder builder) {
     this.router = new Router(builder.client, builder.conflictRetries, builder.addMissingCanaryDestinations);
+    this.reconciliation = builder.confirmReconciled ? Optional.of(new Reconciliation(router)) : Optional.empty();
   }
 
   /** A router with the default options, over the host's client (which picks the HTTP implementation). */
@@ -65,6 +71,29 @@ public final class IstioTrafficRouter implements TrafficRouter {
     return router.currentWeights(spec);
   }
 
+  /**
+   * With {@link Builder#confirmReconciled(boolean)}: confirmed once every VirtualService the watch shows
+   * carries {@code applied} and istiod reports its generation {@code Reconciled}; refused when Istio's
+   * analysis reports an ERROR on it (the message names the codes, IST0101 and the like); pending
+   * otherwise. Without it (the default), confirmed at once.
+   */
+  @Override
+  public RoutingConfirmation confirmation(CanarySpec spec, RoutingState applied) {
+    return reconciliation.map(r -> r.confirmation(spec, applied)).orElseGet(RoutingConfirmation::confirmed);
+  }
+
+  /** With {@link Builder#confirmReconciled(boolean)}: {@code onChange} runs after every change of the rollout's VirtualServices. */
+  @Override
+  public AutoCloseable watchConfirmation(CanarySpec spec, Runnable onChange) {
+    return reconciliation.map(r -> r.watch(spec, onChange)).orElse(() -> {});
+  }
+
+  /** Stops the watches of {@link Builder#confirmReconciled(boolean)}; nothing to stop without it. */
+  @Override
+  public void close() {
+    reconciliation.ifPresent(Reconciliation::close);
+  }
+
   /** Every routing object of the rollout as {@link #apply} would leave it, in write order. */
   @Override
   public List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
@@ -76,6 +105,7 @@ public final class IstioTrafficRouter implements TrafficRouter {
     private final KubernetesClient client;
     private int conflictRetries = DEFAULT_CONFLICT_RETRIES;
     private boolean addMissingCanaryDestinations;
+    private boolean confirmReconciled;
 
     private Builder(KubernetesClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -99,6 +129,17 @@ public final class IstioTrafficRouter implements TrafficRouter {
      */
     public Builder addMissingCanaryDestinations(boolean add) {
       this.addMissingCanaryDestinations = add;
+      return this;
+    }
+
+    /**
+     * Count a weight as applied only once istiod reports the VirtualService's generation
+     * {@code Reconciled} (its status feature on: {@code PILOT_ENABLE_STATUS=true}), watching the
+     * VirtualServices for it; an ERROR of Istio's analysis in their status refuses the change.
+     * Default: off, a weight counts as applied once written (istiod writes no status by default).
+     */
+    public Builder confirmReconciled(boolean confirm) {
+      this.confirmReconciled = confirm;
       return this;
     }
 

@@ -4,6 +4,8 @@ import io.canary.core.time.Scheduler.Cancellable;
 import io.canary.core.time.VirtualScheduler;
 import io.canary.testing.internal.ClusterState;
 import io.canary.testing.internal.DeploymentController;
+import io.canary.testing.internal.GatewayApiController;
+import io.canary.testing.internal.GatewayApiCrds;
 import io.canary.testing.internal.HpaController;
 import io.canary.testing.internal.IstioObjects;
 import io.canary.testing.internal.ObservingDispatcher;
@@ -76,6 +78,8 @@ public final class SimulatedCluster implements AutoCloseable {
   private final PodGroups groups;
   private final DeploymentController deployments;
   private final HpaController hpas;
+  private final GatewayApiImplementation gatewayApi;
+  private final GatewayApiController gatewayApiController;
   private final TrafficSimulator traffic;
   private final Timeline timeline = new Timeline();
   private final Duration tick;
@@ -99,7 +103,13 @@ public final class SimulatedCluster implements AutoCloseable {
     this.simulatorClient = SimulatorClients.forSimulator(masterUrl);
     this.state = new ClusterState(URI.create(masterUrl), simulatorClient.getKubernetesSerialization());
     this.groups = new PodGroups(state);
-    this.traffic = new TrafficSimulator(groups, new Router(state, groups), b.metricsWindow);
+    GatewayApiCrds.install(simulatorClient);
+    this.gatewayApi = new GatewayApiImplementation(b.routeStatusDelay, () -> {
+      judgeRoutesAgain();
+      requestSettle();
+    });
+    this.gatewayApiController = new GatewayApiController(state, simulatorClient, scheduler::now, this::wakeUpAt, gatewayApi);
+    this.traffic = new TrafficSimulator(groups, new Router(state, groups, gatewayApiController), b.metricsWindow);
     this.deployments = new DeploymentController(state, simulatorClient, scheduler::now, b.podStartupDelay,
         this::wakeUpAt);
     this.hpas = new HpaController(state, simulatorClient, scheduler::now, traffic::cpuMillicores,
@@ -146,6 +156,11 @@ public final class SimulatedCluster implements AutoCloseable {
     return timeline;
   }
 
+  /** The simulated Gateway API implementation: its status delay, and parents that refuse routes. */
+  public GatewayApiImplementation gatewayApi() {
+    return gatewayApi;
+  }
+
   /** The API server's address, for a client the test builds itself. */
   public String masterUrl() {
     return server.url("/");
@@ -181,6 +196,18 @@ public final class SimulatedCluster implements AutoCloseable {
     state.refresh();
     return state.<HasMetadata>get(ClusterState.Kind.DESTINATION_RULE, namespace, name)
         .map(IstioObjects::asV1DestinationRule);
+  }
+
+  /** An HTTPRoute ({@code gateway.networking.k8s.io/v1}) as the API server holds it, status included. */
+  public Optional<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute> httpRoute(String namespace, String name) {
+    state.refresh();
+    return state.get(ClusterState.Kind.HTTP_ROUTE, namespace, name);
+  }
+
+  /** A GRPCRoute ({@code gateway.networking.k8s.io/v1}) as the API server holds it, status included. */
+  public Optional<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute> grpcRoute(String namespace, String name) {
+    state.refresh();
+    return state.get(ClusterState.Kind.GRPC_ROUTE, namespace, name);
   }
 
   /** Moves virtual time forward by {@code d}, letting everything due happen on the way. */
@@ -312,10 +339,17 @@ public final class SimulatedCluster implements AutoCloseable {
         break; // no write was refused for a stale resourceVersion
       }
     }
+    gatewayApiController.reconcile();
     if (state.isDirty()) {
       requestSettle();
     }
     quiescence.awaitQuiet();
+  }
+
+  private void judgeRoutesAgain() {
+    if (gatewayApiController != null) {
+      gatewayApiController.judgeAgain();
+    }
   }
 
   private void sampleTimeline() {
@@ -373,8 +407,18 @@ public final class SimulatedCluster implements AutoCloseable {
     private Duration metricsWindow = Duration.ofSeconds(15);
     private Duration quietPeriod = Duration.ofMillis(Long.getLong("canary.quietMillis", 2));
     private Duration maxSettleWait = Duration.ofSeconds(2);
+    private Duration routeStatusDelay = Duration.ofSeconds(1);
 
     private Builder() {}
+
+    /**
+     * How long the simulated Gateway API implementation takes to program a changed route and write its
+     * status; 1 s unless set (changeable later through {@link SimulatedCluster#gatewayApi()}).
+     */
+    public Builder routeStatusDelay(Duration d) {
+      this.routeStatusDelay = notNegative("routeStatusDelay", d);
+      return this;
+    }
 
     /** The clock to share with the code under test; a fresh one at 2026-01-01T00:00:00Z unless set. */
     public Builder scheduler(VirtualScheduler scheduler) {

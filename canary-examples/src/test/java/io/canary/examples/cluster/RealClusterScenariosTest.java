@@ -10,9 +10,11 @@ import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
 import io.canary.core.event.WeightChanged;
 import io.canary.core.spi.RouteWeight;
+import io.canary.core.spi.TrafficRouter;
 import io.canary.core.time.SystemScheduler;
 import io.canary.examples.ScenarioFiles;
 import io.canary.examples.ScenarioPlans;
+import io.canary.gatewayapi.GatewayApiTrafficRouter;
 import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
@@ -32,7 +34,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The four scenarios end to end on a real cluster with Istio (run with -Pcluster and a kubeconfig;
+ * The scenarios end to end on a real cluster with Istio (run with -Pcluster and a kubeconfig;
  * skipped without one). Each scenario's objects are created where missing (nothing existing is
  * replaced), its plan runs with every pause promoted at once, and after each weight change the
  * weights are read back from the API server.
@@ -53,8 +55,7 @@ class RealClusterScenariosTest {
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         SystemScheduler scheduler = SystemScheduler.create()) {
       ScenarioFiles.createMissing(client, scenario, spec.namespace());
-      IstioTrafficRouter router = IstioTrafficRouter.builder(client)
-          .addMissingCanaryDestinations(scenario.equals("helloworld-versions")).build();
+      TrafficRouter router = router(client, scenario);
       List<List<RouteWeight>> readBack = new ArrayList<>();
       try (KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
           HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, deployments);
@@ -84,8 +85,24 @@ class RealClusterScenariosTest {
             .allSatisfy(weights -> assertThat(weights).allSatisfy(w -> assertThat(w.stableWeight() + w.canaryWeight()).isEqualTo(100)));
         assertThat(router.currentWeights(spec)).allSatisfy(w -> assertThat(w.canaryWeight())
             .isEqualTo(spec.revision().createsCanaryWorkload() ? 0 : 100));
+      } finally {
+        if (router instanceof AutoCloseable closeable) {
+          closeable.close();
+        }
       }
     }
+  }
+
+  /**
+   * The Gateway API scenario needs the Gateway API CRDs (../shared/gateway-api, or
+   * canary-testing/src/main/resources/io/canary/testing/gateway-api) and an implementation that writes
+   * route status (Istio's): its weights wait for both parents to accept each generation.
+   */
+  private static TrafficRouter router(KubernetesClient client, String scenario) {
+    if (scenario.equals("appA-gateway-api")) {
+      return GatewayApiTrafficRouter.create(client);
+    }
+    return IstioTrafficRouter.builder(client).addMissingCanaryDestinations(scenario.equals("helloworld-versions")).build();
   }
 
   private static Optional<Path> kubeconfig() {

@@ -49,8 +49,22 @@ final class ClusterObjects {
     client.genericKubernetesResources(contextOf(ref, changed)).inNamespace(ref.namespace()).resource(changed).update();
   }
 
+  /** The API version {@code ref} is served at (found with a read the first time). */
+  Optional<ResourceDefinitionContext> servedAt(ObjectRef ref) {
+    ResourceDefinitionContext known = servedAt.get(ref);
+    return known != null ? Optional.of(known) : find(ref).map(found -> servedAt.get(ref));
+  }
+
+  KubernetesClient client() {
+    return client;
+  }
+
   GenericKubernetesResource copy(GenericKubernetesResource resource) {
     return client.getKubernetesSerialization().clone(resource);
+  }
+
+  String asJson(Object tree) {
+    return client.getKubernetesSerialization().asJson(tree);
   }
 
   String asYaml(GenericKubernetesResource resource) {

@@ -75,6 +75,28 @@ public final class Router {
     return weights;
   }
 
+  /** The rollout's VirtualServices. */
+  public List<ObjectRef> virtualServices(CanarySpec spec) {
+    return targets(spec).stream().filter(OwnedFields::carriesWeights).map(OwnedFields::ref).toList();
+  }
+
+  /** True when {@code seen} (a VirtualService as a watch saw it) carries what {@code applied} asks of its owned fields. */
+  public boolean carries(CanarySpec spec, ObjectRef ref, GenericKubernetesResource seen, RoutingState applied) {
+    for (OwnedFields fields : targets(spec)) {
+      if (fields.ref().equals(ref) && fields.problems(seen).isEmpty()) {
+        GenericKubernetesResource carrying = objects.copy(seen);
+        fields.apply(carrying, applied);
+        // as JSON: a watch may hand over numbers as another boxed type than a read does
+        return objects.asJson(Trees.spec(carrying)).equals(objects.asJson(Trees.spec(seen)));
+      }
+    }
+    return false;
+  }
+
+  ClusterObjects objects() {
+    return objects;
+  }
+
   /**
    * Every routing object with its owned fields set to {@code desired}, in write order: objects whose
    * labels now select new pods go before the weights that send traffic to them; when labels are only

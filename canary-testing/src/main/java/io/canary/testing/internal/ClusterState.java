@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,7 +45,11 @@ public final class ClusterState {
     HPA("horizontalpodautoscalers", HorizontalPodAutoscaler.class, "/apis/autoscaling/v2"),
     // Any version, read as the class of its version (see IstioObjects): the mock converts nothing.
     VIRTUAL_SERVICE("virtualservices", HasMetadata.class, "/apis/networking.istio.io/"),
-    DESTINATION_RULE("destinationrules", HasMetadata.class, "/apis/networking.istio.io/");
+    DESTINATION_RULE("destinationrules", HasMetadata.class, "/apis/networking.istio.io/"),
+    // Gateway API objects at v1 only (the version the routers write; the mock converts nothing).
+    HTTP_ROUTE("httproutes", HTTPRoute.class, "/apis/gateway.networking.k8s.io/v1"),
+    GRPC_ROUTE("grpcroutes", GRPCRoute.class, "/apis/gateway.networking.k8s.io/v1"),
+    GATEWAY("gateways", Gateway.class, "/apis/gateway.networking.k8s.io/v1");
 
     final String plural;
     final Class<? extends HasMetadata> type;
@@ -54,9 +61,11 @@ public final class ClusterState {
       this.apiPathPrefix = apiPathPrefix;
     }
 
+    /** A prefix ending in '/' covers every version of a group; any other names one version exactly. */
     static Optional<Kind> of(String apiPath, String plural) {
       for (Kind k : values()) {
-        if (k.plural.equals(plural) && apiPath.startsWith(k.apiPathPrefix)) {
+        boolean served = k.apiPathPrefix.endsWith("/") ? apiPath.startsWith(k.apiPathPrefix) : apiPath.equals(k.apiPathPrefix);
+        if (k.plural.equals(plural) && served) {
           return Optional.of(k);
         }
       }
@@ -94,6 +103,11 @@ public final class ClusterState {
   /** Increases whenever an object in the view changes; routing tables are rebuilt when it moves. */
   public long version() {
     return version;
+  }
+
+  /** Marks a change the simulator made outside the objects (what a data plane was programmed with). */
+  public void changed() {
+    version++;
   }
 
   /** Called for every successful write seen by the server that the simulator did not make itself. */

@@ -43,14 +43,23 @@ public final class Router {
 
   private final ClusterState state;
   private final PodGroups groups;
+  private final HttpRouteRouter httpRoutes;
 
-  public Router(ClusterState state, PodGroups groups) {
+  public Router(ClusterState state, PodGroups groups, GatewayApiController gatewayApi) {
     this.state = state;
     this.groups = groups;
+    this.httpRoutes = new HttpRouteRouter(gatewayApi, this);
   }
 
-  /** Routes a request with {@code headers} (lower-case names) for {@code host} and {@code uri}. */
+  /**
+   * Routes a request with {@code headers} (lower-case names) for {@code host} and {@code uri}: by the
+   * HTTPRoutes programmed for its Gateway or Service when there are any, else by the VirtualServices.
+   */
   public Routing route(String namespace, String host, String gateway, String uri, Map<String, String> headers) {
+    Optional<Routing> byHttpRoutes = httpRoutes.route(namespace, host, gateway, uri, headers);
+    if (byHttpRoutes.isPresent()) {
+      return byHttpRoutes.get();
+    }
     Optional<HasMetadata> vs = virtualServiceFor(namespace, host, gateway);
     if (vs.isEmpty()) {
       Map<String, Double> served = new HashMap<>();
@@ -131,7 +140,7 @@ public final class Router {
   }
 
   /** Spreads {@code share} evenly over the ready endpoints of the Service (and subset). */
-  private void spread(Service svc, Map<String, String> subsetLabels, double share, Map<String, Double> served,
+  void spread(Service svc, Map<String, String> subsetLabels, double share, Map<String, Double> served,
       double[] lost) {
     Map<String, String> selector = svc.getSpec().getSelector();
     if (selector == null || selector.isEmpty()) {

@@ -1,0 +1,133 @@
+package io.canary.gatewayapi;
+
+import io.canary.core.CanarySpec;
+import io.canary.core.Problem;
+import io.canary.core.spi.RenderedObject;
+import io.canary.core.spi.RouteWeight;
+import io.canary.core.spi.RoutingConfirmation;
+import io.canary.core.spi.RoutingState;
+import io.canary.core.spi.TrafficRouter;
+import io.canary.gatewayapi.internal.Confirmations;
+import io.canary.gatewayapi.internal.Router;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link TrafficRouter} over Gateway API HTTPRoutes and GRPCRoutes: it weighs one rule's
+ * {@code backendRefs} between a stable and a canary Service, narrows each Service's selector to its
+ * revision's pods, and places the managed header and mirror rules. It changes only those fields, with
+ * one write per object per change, guarded by the object's resourceVersion; a weight counts as applied
+ * once every parent of the route confirms it in the route's status (see {@link ConfirmationPolicy}).
+ *
+ * <pre>{@code
+ * GatewayApiTrafficRouter router = GatewayApiTrafficRouter.create(kubernetesClient);
+ * GatewayApiTrafficRouter lenient = GatewayApiTrafficRouter.builder(kubernetesClient)
+ *     .confirmation(ConfirmationPolicy.WARN).conflictRetries(10).build();
+ * }</pre>
+ *
+ * Close it when done: it stops the watches its confirmations read.
+ */
+public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseable {
+  /** How often a write that met a concurrent edit is re-read and re-applied before giving up. */
+  public static final int DEFAULT_CONFLICT_RETRIES = 5;
+
+  private final Router router;
+  private final Confirmations confirmations;
+
+  private GatewayApiTrafficRouter(Builder builder) {
+    this.router = Router.create(builder.client, builder.conflictRetries);
+    this.confirmations = Confirmations.create(router, builder.confirmation);
+  }
+
+  /** The options, then {@link Builder#build()}; the client is the host's (it picks the HTTP implementation). */
+  public static Builder builder(KubernetesClient client) {
+    return new Builder(client);
+  }
+
+  /** A router with the default options: confirmation required, 5 conflict retries. */
+  public static GatewayApiTrafficRouter create(KubernetesClient client) {
+    return builder(client).build();
+  }
+
+  /** Reads only: every problem of the routes and Services the spec names, empty when the rollout can start. */
+  @Override
+  public List<Problem> validate(CanarySpec spec) {
+    return router.validate(spec);
+  }
+
+  /** The routes and Services as {@link #apply} would leave them, in the order it writes them; nothing is written. */
+  @Override
+  public List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
+    return router.render(spec, desired);
+  }
+
+  /**
+   * Writes each route and Service whose owned fields differ from {@code desired}, once, guarded by its
+   * resourceVersion; a {@code CanaryValidationException} (nothing written) when one no longer fits the
+   * rollout, a {@code CanaryException} when concurrent edits outlast the conflict retries.
+   */
+  @Override
+  public void apply(CanarySpec spec, RoutingState desired) {
+    router.apply(spec, desired);
+    confirmations.applied(spec, desired);
+  }
+
+  /**
+   * Confirmed once every route the watch shows carries {@code applied} and every parent says
+   * {@code Accepted=True} and {@code ResolvedRefs=True} for its generation; refused, with the parent's
+   * reason and message, when one says False; pending otherwise. Always confirmed under WARN and OFF.
+   */
+  @Override
+  public RoutingConfirmation confirmation(CanarySpec spec, RoutingState applied) {
+    return confirmations.confirmation(spec, applied);
+  }
+
+  /** {@code onChange} runs on the watch's thread after every change of one of the rollout's routes. */
+  @Override
+  public AutoCloseable watchConfirmation(CanarySpec spec, Runnable onChange) {
+    return confirmations.watchConfirmation(spec, onChange);
+  }
+
+  /** The weights of each managed rule as the API server holds them, as percent of the stable and canary weights. */
+  @Override
+  public List<RouteWeight> currentWeights(CanarySpec spec) {
+    return router.currentWeights(spec);
+  }
+
+  /** Stops the route watches. */
+  @Override
+  public void close() {
+    confirmations.close();
+  }
+
+  /** Options of a {@link GatewayApiTrafficRouter}. */
+  public static final class Builder {
+    private final KubernetesClient client;
+    private int conflictRetries = DEFAULT_CONFLICT_RETRIES;
+    private ConfirmationPolicy confirmation = ConfirmationPolicy.REQUIRE;
+
+    private Builder(KubernetesClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /** How often a write that met another writer's edit is read again and retried before the change fails (default 5). */
+    public Builder conflictRetries(int retries) {
+      if (retries >= 0) {
+        this.conflictRetries = retries;
+        return this;
+      }
+      throw new IllegalArgumentException("GatewayApiTrafficRouter.conflictRetries must be 0 or more, was " + retries);
+    }
+
+    /** The policy of rollouts whose strategy sets none (default {@link ConfirmationPolicy#REQUIRE}). */
+    public Builder confirmation(ConfirmationPolicy policy) {
+      this.confirmation = Objects.requireNonNull(policy, "confirmation");
+      return this;
+    }
+
+    public GatewayApiTrafficRouter build() {
+      return new GatewayApiTrafficRouter(this);
+    }
+  }
+}
