@@ -43,7 +43,10 @@ import org.immutables.value.Value;
  * </ul>
  *
  * Use it with {@code failureLimit 0}: its tests already weigh every window, so one failed verdict is
- * decisive. The judge's configuration is an immutable value; the evidence it gathers is kept inside it
+ * decisive. Look as often as the source has new counts (the tests stay valid however often they are
+ * looked at): every second for a source that counts requests as they are served, since a failed canary
+ * is rolled back at the first look after the evidence is in; each look queries the source twice (four
+ * times with {@link #compareLatency()}). With Prometheus, no more often than twice its scrape interval. The judge's configuration is an immutable value; the evidence it gathers is kept inside it
  * per rollout attempt (bounded), so give each rollout the same judge instance for its whole life. A new
  * process starts the evidence afresh from its first window.
  *

@@ -22,20 +22,22 @@ import java.util.function.BiConsumer;
  *
  * <ul>
  *   <li><b>judge</b>: {@link SequentialJudge} (alpha 0.01, minimum effect 1.1 x stable's rate and
- *       +0.1 point) as a background analysis every 5 s with failureLimit 0, and once more as an
- *       analysis step before promotion (a pass needs data: a canary without requests is not promoted);
- *       steps setWeight 10..50, pause 1 min each;
+ *       +0.1 point) as a background analysis every second (judgeIntervalSeconds) with failureLimit 0,
+ *       and once more as an analysis step before promotion (a pass needs data: a canary without requests
+ *       is not promoted); inconclusive limits of 150 s and 15 s, as looks of the interval; steps
+ *       setWeight 10..50, pause 1 min each;
  *   <li><b>Flagger-default</b>: {@link FlaggerPolicy} with Flagger's defaults (interval 1 min, success
  *       rate &gt;= 99 %, p99 &lt;= 500 ms, threshold 5, stepWeight 10, maxWeight 50), run by the runner;
  *   <li><b>comparedToStable</b>: today's {@code AnalysisGates.comparedToStable(maxDrop 0.02, minRequests
  *       200)} every 20 s, failureLimit 1, steps as the judge's.
  * </ul>
  *
- * Blast radius: failed requests the canary served until all traffic was back on stable. A trial ends at
+ * Blast radius: failed requests the canary served until all traffic was back on stable; of those, the ones
+ * served after the failed analysis that decided the roll-back (the abort's latency). A trial ends at
  * promotion, at the roll-back, or when the rollout pauses for a person (inconclusive).
  *
  * <p>Arguments: {@code [healthyTrials=1000] [badTrials=1000] [seed=20261123] [rates=20,100,1000]
- * [judgeIntervalSeconds=5] [judgeAlpha=0.01] [judgeMinRelativeIncrease=1.1]}.
+ * [judgeIntervalSeconds=1] [judgeAlpha=0.01] [judgeMinRelativeIncrease=1.1]}.
  * Prints figures; asserts nothing.
  */
 public final class AnalysisPolicies {
@@ -74,15 +76,15 @@ public final class AnalysisPolicies {
     int badTrials = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     long seed = args.length > 2 ? Long.parseLong(args[2]) : 20261123L;
     String rates = args.length > 3 ? args[3] : "20,100,1000";
-    judgeInterval = Duration.ofSeconds(args.length > 4 ? Long.parseLong(args[4]) : 5);
+    judgeInterval = Duration.ofSeconds(args.length > 4 ? Long.parseLong(args[4]) : 1);
     judgeAlpha = args.length > 5 ? Double.parseDouble(args[5]) : 0.01;
     judgeMinRelativeIncrease = args.length > 6 ? Double.parseDouble(args[6]) : 1.1;
     MachineFacts.logToFile("analysis-policies");
     MachineFacts.print("AnalysisPolicies: " + healthyTrials + " healthy / " + badTrials + " bad trials per case and rate,"
         + " seed " + seed);
     System.out.println("| req/s | canary | policy | rolled back | promoted | paused | blast radius p50 / p95 |"
-        + " time to roll back p50 | time to promote p50 / p95 |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|");
+        + " of which after the verdict, max | time to roll back p50 | time to promote p50 / p95 |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     long started = System.nanoTime();
     for (String r : rates.split(",")) {
       int rate = Integer.parseInt(r.strip());
@@ -105,11 +107,16 @@ public final class AnalysisPolicies {
   static void judge(ImmutableCanarySpec.Builder spec, MetricSource source) {
     SequentialJudge judge = SequentialJudge.builder().source(source).alpha(judgeAlpha)
         .minRelativeIncrease(judgeMinRelativeIncrease).build();
+    // The inconclusive limits are times (150 s in the background, 15 s before promotion), as looks of the interval.
     spec.analysis(AnalysisSpec.builder().name("judge").gate(judge).interval(judgeInterval)
-        .failureLimit(0).inconclusiveLimit(30).build());
+        .failureLimit(0).inconclusiveLimit(looks(Duration.ofSeconds(150))).build());
     weightsWithPauses(spec);
     spec.addSteps(Step.analysis(AnalysisSpec.builder().name("judge-before-promotion").gate(judge)
-        .interval(judgeInterval).failureLimit(0).inconclusiveLimit(3).build()));
+        .interval(judgeInterval).failureLimit(0).inconclusiveLimit(looks(Duration.ofSeconds(15))).build()));
+  }
+
+  private static int looks(Duration time) {
+    return (int) Math.max(1, time.toMillis() / judgeInterval.toMillis());
   }
 
   static void comparedToStable(ImmutableCanarySpec.Builder spec, MetricSource source) {
@@ -126,6 +133,7 @@ public final class AnalysisPolicies {
 
   static final class Outcomes {
     private final List<Double> blast = new ArrayList<>();
+    private final List<Double> afterVerdict = new ArrayList<>();
     private final List<Double> rollbackSeconds = new ArrayList<>();
     private final List<Double> promoteSeconds = new ArrayList<>();
     private int paused;
@@ -133,6 +141,7 @@ public final class AnalysisPolicies {
     void add(Outcome o) {
       if (o.end() == End.ROLLED_BACK) {
         blast.add((double) o.failedCanaryRequests());
+        afterVerdict.add((double) o.failedAfterVerdict());
         rollbackSeconds.add((double) o.seconds());
       } else if (o.end() == End.PROMOTED) {
         promoteSeconds.add((double) o.seconds());
@@ -142,8 +151,9 @@ public final class AnalysisPolicies {
     }
 
     String row(int rate, String kind, String policy, int trials) {
-      return String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s |", rate, kind, policy,
+      return String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |", rate, kind, policy,
           share(blast.size(), trials), share(promoteSeconds.size(), trials), share(paused, trials), pair(blast, ""),
+          afterVerdict.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f", MachineFacts.percentile(afterVerdict, 100)),
           one(rollbackSeconds), pair(promoteSeconds, " s"));
     }
 

@@ -10,6 +10,7 @@ import io.canary.core.RolloutStatus;
 import io.canary.core.WorkloadRef;
 import io.canary.istio.IstioStrategy;
 import io.canary.istio.VirtualServiceRef;
+import io.canary.core.event.AnalysisEvaluated;
 import io.canary.core.event.PhaseChanged;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.WeightChanged;
@@ -17,6 +18,7 @@ import io.canary.core.memory.InMemoryTrafficRouter;
 import io.canary.core.memory.InMemoryWorkloads;
 import io.canary.core.spi.MetricSource;
 import io.canary.core.spi.TrafficSample;
+import io.canary.core.spi.Verdict;
 import io.canary.core.time.VirtualScheduler;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,8 +35,11 @@ import java.util.function.BiConsumer;
 final class PolicyTrial {
   private PolicyTrial() {}
 
-  /** How one trial ended, in seconds after the first canary weight, and the failed requests the canary served. */
-  record Outcome(End end, long seconds, long failedCanaryRequests) {}
+  /**
+   * How one trial ended, in seconds after the first canary weight, the failed requests the canary served,
+   * and of those the ones served after the failed analysis that rolled it back (the abort's latency).
+   */
+  record Outcome(End end, long seconds, long failedCanaryRequests, long failedAfterVerdict) {}
 
   enum End { PROMOTED, ROLLED_BACK, PAUSED }
 
@@ -105,6 +110,7 @@ final class PolicyTrial {
     int[] served = {0};
     Instant[] end = new Instant[1];
     End[] how = new End[1];
+    long[] failedAtVerdict = {0};
     // Serves traffic up to now at the weight in force, before the weight changes or anything is measured.
     Runnable catchUp = () -> {
       if (firstWeight[0] != null) {
@@ -146,6 +152,9 @@ final class PolicyTrial {
               end[0] = w.time();   // all traffic back on stable: the abort
               how[0] = End.ROLLED_BACK;
             }
+          } else if (e instanceof AnalysisEvaluated a && a.result().verdict() == Verdict.FAIL) {
+            catchUp.run();
+            failedAtVerdict[0] = traffic.canaryErrorsSoFar();   // the last failed analysis before the abort decides
           } else if (e instanceof PhaseChanged p && p.to() == Phase.PROMOTING) {
             catchUp.run();
             end[0] = p.time();
@@ -164,7 +173,9 @@ final class PolicyTrial {
         throw new IllegalStateException("the rollout neither promoted, rolled back nor paused: " + done.phase() + " "
             + done.message().orElse(""));
       }
-      return new Outcome(how[0], Duration.between(firstWeight[0], end[0]).toSeconds(), traffic.canaryErrorsSoFar());
+      long failed = traffic.canaryErrorsSoFar();
+      return new Outcome(how[0], Duration.between(firstWeight[0], end[0]).toSeconds(), failed,
+          how[0] == End.ROLLED_BACK ? failed - failedAtVerdict[0] : 0);
     }
   }
 }
