@@ -4,13 +4,11 @@ import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.CanaryValidationException;
 import io.canary.core.Control;
-import io.canary.core.NewRevision;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RolloutStarted;
-import io.canary.core.spi.AnalysisResult;
 import io.canary.core.spi.RolloutListener;
 import io.canary.core.spi.Versioned;
 import io.canary.core.time.Scheduler;
@@ -43,14 +41,14 @@ public final class RolloutDriver implements RolloutHandle {
   private final LeaseKeeper lease;
   private final LiveEffects effects;
   private final ActionInterpreter interpreter;
+  /** Where analyses and gates run, when not on the scheduler's thread (a virtual clock runs them inline). */
+  private final Optional<SlowActions> slow;
   private final AtomicBoolean reconcileQueued = new AtomicBoolean();
 
   private volatile boolean closed;
   private Scheduler.Cancellable wakeTimer;
   private Instant wakeTimerAt;
   private int consecutiveFailures;
-  /** True while an analysis gate runs on the analysis executor; the rollout waits for its verdict. */
-  private boolean evaluating;
 
   public RolloutDriver(RunnerContext ctx, CanarySpec spec, RolloutStatus status) {
     this.ctx = ctx;
@@ -61,6 +59,7 @@ public final class RolloutDriver implements RolloutHandle {
     this.lease = new LeaseKeeper(ctx, key, mailbox, this::lost);
     this.effects = new LiveEffects(ctx, spec, this::submitReconcile, e -> mailbox.submit(() -> record.tell(List.of(e))));
     this.interpreter = new ActionInterpreter(spec, effects);
+    this.slow = ctx.analysisExecutor().map(executor -> new SlowActions(executor, mailbox, effects, interpreter));
   }
 
   /** Starts driving: takes the rollout's lock (or stands by for it) on the scheduler. */
@@ -125,16 +124,7 @@ public final class RolloutDriver implements RolloutHandle {
     CompletableFuture<RolloutHandle> result = new CompletableFuture<>();
     mailbox.submit(() -> {
       try {
-        RolloutStatus st = record.status();
-        if (st.phase() != io.canary.core.Phase.SUCCEEDED) {
-          throw new CanaryException("Rollout " + key + ": undo() rolls back a release that succeeded; this one is "
-              + st.phase().displayName() + " (abort() rolls back a release under way)");
-        }
-        NewRevision previous = ctx.workloads().previousRevision(spec).orElseThrow(() -> new CanaryException("Rollout "
-            + key + ": undo() needs the revision " + spec.target() + " ran before this release, and the workloads"
-            + " adapter cannot tell it; release the previous revision as a new spec"));
-        LOG.info("[{}] undo() requested: a new release goes back to {}", key, previous);
-        result.complete(ctx.restart().apply(CanarySpec.copyOf(spec).withRevision(previous)));
+        result.complete(ctx.restart().apply(Undo.spec(ctx, spec, record.status())));
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
@@ -270,8 +260,8 @@ public final class RolloutDriver implements RolloutHandle {
           }
           return;
         }
-        if (ctx.analysisExecutor().isPresent() && decision.actions().size() == 1 && isSlow(decision.actions().get(0))) {
-          judgeElsewhere(decision.actions().get(0), before, now);
+        if (slow.isPresent() && SlowActions.isSlow(decision)) {
+          slow.get().run(decision, before, now, record::status, ctx.scheduler()::now, this::verdict);
           return;
         }
         ActionInterpreter.Outcome outcome = interpreter.run(decision, now);
@@ -290,43 +280,12 @@ public final class RolloutDriver implements RolloutHandle {
     }
   }
 
-  /** Analyses and gates may wait on a metrics backend or a webhook. */
-  private static boolean isSlow(Action action) {
-    return action instanceof Action.Evaluate || action instanceof Action.AskGates;
-  }
-
-  /**
-   * Runs an analysis or the gates on the analysis executor, so that a slow backend holds no scheduler
-   * thread (the scheduler drives every rollout of the runner); the verdict comes back through the mailbox.
-   */
-  private void judgeElsewhere(Action action, RolloutStatus at, Instant now) {
-    if (evaluating) {
-      return;
-    }
-    evaluating = true;
-    try {
-      ctx.analysisExecutor().get().execute(() -> {
-        AnalysisResult result = action instanceof Action.Evaluate evaluate
-            ? effects.evaluate(evaluate, at, now)
-            : effects.askGates((Action.AskGates) action, at);
-        mailbox.submit(() -> verdict(action, result));
-      });
-    } catch (RuntimeException rejected) {
-      evaluating = false;
-      throw rejected;
-    }
-  }
-
-  private void verdict(Action action, AnalysisResult result) {
-    evaluating = false;
+  /** The verdict of an analysis or of gates that ran on the analysis executor, folded in. */
+  private void verdict(ActionInterpreter.Outcome outcome) {
     if (!isDriving()) {
       return;
     }
     try {
-      Instant now = ctx.scheduler().now();
-      ActionInterpreter.Outcome outcome = action instanceof Action.Evaluate evaluate
-          ? interpreter.foldAnalysis(record.status(), evaluate, result, now)
-          : interpreter.foldGates(record.status(), (Action.AskGates) action, result, now);
       if (save(outcome.next(), outcome.events())) {
         reconcile();
       }
