@@ -90,6 +90,20 @@ class RunnerEndToEndTest {
       List<String> yamlOfFirstChange = plan.changes().stream().filter(c -> !c.objects().isEmpty()).findFirst().orElseThrow()
           .objects().stream().map(o -> o.kind() + "\n" + o.yaml()).toList();
       assertThat(yamlOfFirstChange).anySatisfy(y -> assertThat(y).startsWith("VirtualService").contains("weight: 80", "weight: 20"));
+
+      // Which objects each change writes and which it leaves as they are.
+      List<RolloutPlan.PlannedChange> routing = plan.changes().stream()
+          .filter(c -> c.kind() == RolloutPlan.Kind.ROUTING).toList();
+      String vs = "VirtualService " + NS + "/rollouts-demo-vs2";
+      String dr = "DestinationRule " + NS + "/rollout-destrule";
+      assertThat(routing.get(0).objects()).extracting(o -> o.kind() + " " + o.name())
+          .as("the first weight also pins the subsets' labels").containsExactlyInAnyOrder(vs, dr);
+      assertThat(routing.get(1).objects()).extracting(o -> o.kind() + " " + o.name()).containsExactly(vs);
+      assertThat(routing.get(1).untouched()).as("a weight change leaves the subsets as they are").containsExactly(dr);
+      assertThat(routing.get(4).objects()).extracting(o -> o.kind() + " " + o.name())
+          .as("promotion starts: the stable subset selects every stable pod; weights unchanged").containsExactly(dr);
+      assertThat(routing.get(4).untouched()).containsExactly(vs);
+      assertThat(plan.toString()).contains("writes: " + vs + "; untouched: " + dr);
     }
   }
 
