@@ -142,7 +142,7 @@ class ControlsTest {
       rollout.promote();
       RolloutStatus done = rollout.await(Duration.ofMinutes(10));
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(SPEC.key())).containsExactly(20, 0, 0, 20, 60, 60, 0, 0);
+      assertThat(f.router.weights(SPEC.key())).containsExactly(0, 20, 0, 0, 0, 20, 60, 60, 0, 0);
       assertThat(f.workloads.calls().stream().filter("ensureCanary"::equals).count()).isEqualTo(2);
     }
   }
@@ -159,7 +159,7 @@ class ControlsTest {
       assertThatThrownBy(abort::get).isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(CanaryException.class)
           .hasMessageContaining("abort() does not apply while Succeeded");
-      assertThat(f.router.weights(SPEC.key())).as("promoteFully skipped 60").containsExactly(20, 20, 0, 0);
+      assertThat(f.router.weights(SPEC.key())).as("promoteFully skipped 60").containsExactly(0, 20, 20, 0, 0);
     }
   }
 

@@ -37,9 +37,10 @@ class FailuresAndDryRunTest {
       RolloutHandle rollout = f.runner.start(spec);
       f.advance(Duration.ofSeconds(2));
       assertThat(f.router.weights(spec.key())).as("first try at 0s, second one second later: both failed").isEmpty();
-      assertThat(rollout.status().phase()).isEqualTo(Phase.PROGRESSING);
+      assertThat(rollout.status().phase()).as("the stable side is pinned before anything else").isEqualTo(Phase.PENDING);
+      assertThat(f.workloads.calls()).as("no canary before the stable side is pinned").doesNotContain("ensureCanary");
       f.advance(Duration.ofSeconds(1));
-      assertThat(f.router.weights(spec.key())).as("third try, two seconds after the second").startsWith(20);
+      assertThat(f.router.weights(spec.key())).as("third try, two seconds after the second").startsWith(0, 20);
       assertThat(rollout.await(Duration.ofMinutes(1)).phase()).isEqualTo(Phase.SUCCEEDED);
     }
   }
@@ -64,7 +65,7 @@ class FailuresAndDryRunTest {
     try (Fixture f = new Fixture()) {
       CanarySpec spec = Scenarios.rolloutsDemo();
       RolloutPlan plan = f.runner.plan(spec);
-      assertThat(plan.weights()).containsExactly(20, 40, 60, 80, 80, 0, 0);
+      assertThat(plan.weights()).containsExactly(0, 20, 40, 60, 80, 80, 0, 0);
       assertThat(plan.changes()).extracting(PlannedChange::change).contains("waits for promote()",
           "canary scaled to 4 replicas (setWeight 80)", "canary workload rollouts-demo-deployment-canary removed");
       assertThat(plan.changes()).extracting(PlannedChange::kind).containsSubsequence(RolloutPlan.Kind.CREATE_CANARY,
@@ -78,11 +79,11 @@ class FailuresAndDryRunTest {
           "writes: InMemoryRoutes istio-argo-rollouts/rollouts-demo");
       String routes = InMemoryTrafficRouter.OBJECT_KIND + " istio-argo-rollouts/rollouts-demo";
       List<PlannedChange> routing = plan.changes().stream().filter(c -> c.kind() == RolloutPlan.Kind.ROUTING).toList();
-      assertThat(routing.get(4).step()).as("promotion starts: only labels change, which this router does not render")
+      assertThat(routing.get(5).step()).as("promotion starts: only labels change, which this router does not render")
           .isEqualTo("promotion");
-      assertThat(routing.get(4).objects()).isEmpty();
-      assertThat(routing.get(4).untouched()).containsExactly(routes);
-      assertThat(routing.get(6).objects()).as("the release at the end writes what the user had: unchanged here").isEmpty();
+      assertThat(routing.get(5).objects()).isEmpty();
+      assertThat(routing.get(5).untouched()).containsExactly(routes);
+      assertThat(routing.get(7).objects()).as("the release at the end writes what the user had: unchanged here").isEmpty();
       assertThat(plan.toString()).contains("writes: nothing; untouched: " + routes);
 
       assertThat(f.workloads.calls()).isEmpty();

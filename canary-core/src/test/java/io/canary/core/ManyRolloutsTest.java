@@ -23,7 +23,7 @@ class ManyRolloutsTest {
       handles.get(999).await(Duration.ofHours(1));
       for (RolloutHandle h : handles) {
         assertThat(h.await(Duration.ofMinutes(1)).phase()).as(h.key().toString()).isEqualTo(Phase.SUCCEEDED);
-        assertThat(f.router.weights(h.key())).containsExactly(20, 50, 50, 0, 0);
+        assertThat(f.router.weights(h.key())).containsExactly(0, 20, 50, 50, 0, 0);
       }
       assertThat(handles).noneMatch(RolloutHandle::isDriving);
       assertThat(f.lock.holder(handles.get(0).key())).as("an ended rollout gives its lease up").isEmpty();

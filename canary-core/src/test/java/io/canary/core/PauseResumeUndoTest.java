@@ -32,12 +32,12 @@ class PauseResumeUndoTest {
       f.advance(Duration.ofHours(2));
       assertThat(rollout.status().currentWeight()).as("held at 20 while paused by a person").isEqualTo(20);
       assertThat(rollout.status().stepIndex()).isEqualTo(1);
-      assertThat(f.router.weights(spec.key())).containsExactly(20);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 20);
 
       assertThat(done(f, rollout.resume()).phase()).isIn(Phase.PROGRESSING, Phase.PAUSED);
       f.advance(Duration.ofSeconds(30));
       assertThat(f.router.weights(spec.key())).as("the 10m pause ran out while held: 60 follows once its pods are ready")
-          .startsWith(20, 60);
+          .startsWith(0, 20, 60);
       assertThat(rollout.await(s -> s.phase().isTerminal(), Duration.ofHours(1)).phase()).isEqualTo(Phase.SUCCEEDED);
       assertThat(f.reasons()).contains("PhaseChanged");
     }

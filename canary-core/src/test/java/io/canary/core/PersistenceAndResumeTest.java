@@ -104,7 +104,7 @@ class PersistenceAndResumeTest {
       b.promote();
       RolloutStatus done = b.await(Duration.ofHours(1));
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(SPEC.key())).containsExactly(20, 40, 60, 80, 80, 0, 0);
+      assertThat(f.router.weights(SPEC.key())).containsExactly(0, 20, 40, 60, 80, 80, 0, 0);
       second.close();
     }
   }

@@ -43,7 +43,7 @@ class RealTimeRunnerTest {
 
         backendAnswers.countDown();
         assertThat(analysed.await(Duration.ofSeconds(10)).phase()).isEqualTo(Phase.SUCCEEDED);
-        assertThat(router.weights(analysed.key())).containsExactly(20, 20, 0, 0);
+        assertThat(router.weights(analysed.key())).containsExactly(0, 20, 20, 0, 0);
       }
     }
   }

@@ -78,7 +78,7 @@ class RoutingConfirmationTest {
       assertThat(rollout.status().currentWeight()).isEqualTo(25);
       assertThat(rollout.status().phase()).as("the pause has not started: the weight is not applied yet")
           .isEqualTo(Phase.PROGRESSING);
-      assertThat(router.routes.weights(spec().key())).containsExactly(25);
+      assertThat(router.routes.weights(spec().key())).containsExactly(0, 25);
 
       router.answer(RoutingConfirmation.confirmed());
       clock.runDue();

@@ -39,7 +39,7 @@ class RunnerStepsTest {
       RolloutHandle rollout = f.runner.start(spec);
       f.advance(Duration.ofSeconds(29));
       assertThat(rollout.status().currentWeight()).as("3 canary pods not ready yet").isZero();
-      assertThat(f.router.weights(spec.key())).isEmpty();
+      assertThat(f.router.weights(spec.key())).as("only the pin before the canary exists: weight 0").containsExactly(0);
       assertThat(f.workloads.calls()).containsExactly("ensureCanary", "scaleCanary 3");
 
       f.advance(Duration.ofSeconds(1));
@@ -63,7 +63,7 @@ class RunnerStepsTest {
       f.advance(Duration.ofSeconds(1));
       assertThat(rollout.status().stepIndex()).isGreaterThanOrEqualTo(2);
       assertThat(rollout.await(Duration.ofMinutes(5)).phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(25, 50, 50, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 25, 50, 50, 0, 0);
     }
   }
 
@@ -109,7 +109,7 @@ class RunnerStepsTest {
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
       assertThat(f.events).filteredOn(e -> e instanceof AnalysisEvaluated).hasSize(2)
           .allSatisfy(e -> assertThat(((AnalysisEvaluated) e).result().verdict()).isEqualTo(io.canary.core.spi.Verdict.PASS));
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 60, 60, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 20, 60, 60, 0, 0);
     }
   }
 
@@ -126,7 +126,7 @@ class RunnerStepsTest {
       assertThat(done.abortReason()).hasValueSatisfying(r -> assertThat(r)
           .contains("analysis 'success-rate' (step 2/3) failed").contains("0.8000 is below 0.9900"));
       assertThat(done.condition(Condition.ABORTED)).hasValueSatisfying(c -> assertThat(c.reason()).isEqualTo("AnalysisFailed"));
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 20, 0, 0);
     }
   }
 
@@ -145,7 +145,7 @@ class RunnerStepsTest {
 
       rollout.promote();
       assertThat(rollout.await(Duration.ofMinutes(10)).phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 40, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 20, 40, 40, 0, 0);
     }
   }
 
@@ -246,7 +246,7 @@ class RunnerStepsTest {
     try (Fixture f = new Fixture(5, Duration.ZERO)) {
       CanarySpec spec = spec(Step.setWeight(20), Step.setWeight(20), Step.setWeight(40)).build();
       f.runner.start(spec).await(Duration.ofMinutes(5));
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 40, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 20, 40, 40, 0, 0);
     }
   }
 

@@ -27,8 +27,12 @@ class SeedScenariosTest {
       RolloutStatus done = rollout.await(Duration.ofMinutes(30));
 
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 60, 80, 80, 0, 0);
-      RoutingState whileStableRollsOut = f.router.history(spec.key()).get(4);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 20, 40, 60, 80, 80, 0, 0);
+      RoutingState pinned = f.router.history(spec.key()).get(0);
+      assertThat(pinned.canaryWeight()).isZero();
+      assertThat(pinned.stableLabels()).as("before the canary has a pod, the stable side selects the stable revision only")
+          .isNotEmpty().isEqualTo(f.router.history(spec.key()).get(1).stableLabels());
+      RoutingState whileStableRollsOut = f.router.history(spec.key()).get(5);
       assertThat(whileStableRollsOut.stableLabels()).as("stable routing selects old and new stable pods").isEmpty();
       assertThat(whileStableRollsOut.canaryLabels()).isNotEmpty();
       assertThat(f.workloads.calls()).containsSubsequence("trafficShifted 80", "promote", "trafficShifted 0", "removeCanary");
@@ -49,7 +53,7 @@ class SeedScenariosTest {
       RolloutHandle rollout = f.runner.start(spec);
       RolloutStatus done = rollout.await(Duration.ofMinutes(30));
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(20, 40, 60, 80, 80, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 20, 40, 60, 80, 80, 0, 0);
       assertThat(f.workloads.calls()).containsSubsequence("scaleCanary 1", "scaleCanary 2", "scaleCanary 3",
           "scaleCanary 4", "promote", "removeCanary");
       assertThat(f.router.routing(spec.key()).orElseThrow().managedLabelKeys()).containsExactly("canary.io/revision");
@@ -75,7 +79,7 @@ class SeedScenariosTest {
       assertThat(rollout.status().phase()).isEqualTo(Phase.PAUSED);
       RolloutStatus done = rollout.await(Duration.ofHours(2));
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(50, 50, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 50, 50, 0, 0);
     }
   }
 
@@ -88,7 +92,7 @@ class SeedScenariosTest {
       rollout.abort();
       RolloutStatus done = rollout.await(Duration.ofMinutes(5));
       assertThat(done.phase()).isEqualTo(Phase.ABORTED);
-      assertThat(f.router.weights(spec.key())).containsExactly(50, 0, 0);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 50, 0, 0);
       assertThat(f.workloads.canaryExists(spec.key())).isFalse();
     }
   }
@@ -114,7 +118,7 @@ class SeedScenariosTest {
       }
       RolloutStatus done = rollout.await(Duration.ofMinutes(1));
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
-      assertThat(f.router.weights(spec.key())).containsExactly(0, 10, 50, 100);
+      assertThat(f.router.weights(spec.key())).containsExactly(0, 0, 10, 50, 100);
       assertThat(done.stableRevision().map(Revision::workload)).as("reports which one is stable").contains("helloworld-v2");
       assertThat(f.router.routing(spec.key()).orElseThrow().headerRoutes()).isEmpty();
       assertThat(f.workloads.calls()).as("nothing of the user's is promoted over").doesNotContain("promote");

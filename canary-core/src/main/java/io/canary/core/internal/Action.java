@@ -18,6 +18,8 @@ public sealed interface Action {
 
   /** One method per kind of action. */
   interface Visitor<R> {
+    R pinStable(PinStable action);
+
     R ensureCanary(EnsureCanary action);
 
     R watchWorkloads(WatchWorkloads action);
@@ -39,6 +41,18 @@ public sealed interface Action {
     R promoteStable(PromoteStable action);
 
     R removeCanary(RemoveCanary action);
+  }
+
+  /**
+   * Learn the revisions the release will have, and make the routing carry weight 0 with each side
+   * pinned to its revision's labels, before the canary has a pod: no request reaches the canary before
+   * its first weight (the stable subset or Service would otherwise select the canary's pods too).
+   */
+  record PinStable() implements Action {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.pinStable(this);
+    }
   }
 
   /** Create the canary workload (or find it again), learn the revisions and watch the workloads. */

@@ -75,6 +75,14 @@ final class ActionInterpreter {
     }
 
     @Override
+    public Void pinStable(Action.PinStable action) {
+      next = RolloutMachine.withRevisions(next, effects.previewRevisions(next));
+      // No canary yet: the workloads have no traffic shift to hear of.
+      effects.applyRouting(RolloutMachine.pinned(next), java.util.Optional.empty(), next);
+      return null;
+    }
+
+    @Override
     public Void ensureCanary(Action.EnsureCanary action) {
       next = RolloutMachine.withRevisions(next, effects.ensureCanary(next));
       return null;

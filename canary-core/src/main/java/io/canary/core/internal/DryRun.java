@@ -94,6 +94,11 @@ public final class DryRun implements Effects {
   }
 
   @Override
+  public Revisions previewRevisions(RolloutStatus next) {
+    return revisions;
+  }
+
+  @Override
   public Revisions ensureCanary(RolloutStatus next) {
     changes.add(change(Kind.CREATE_CANARY, "canary workload " + revisions.canary().workload() + " at revision "
         + revisions.canary().hash() + " (stable " + revisions.stable().workload() + ", " + stableReplicas + " replicas)", next));

@@ -12,6 +12,9 @@ import java.util.Optional;
  * the rollout will have once the decision's actions are done.
  */
 interface Effects {
+  /** The revisions the release will have, from what the cluster holds, without writing. */
+  Revisions previewRevisions(RolloutStatus next);
+
   /** Creates or finds the canary and watches the workloads; the revisions it has. */
   Revisions ensureCanary(RolloutStatus next);
 

@@ -46,6 +46,11 @@ final class LiveEffects implements Effects {
   }
 
   @Override
+  public Revisions previewRevisions(RolloutStatus next) {
+    return ctx.workloads().previewRevisions(spec);
+  }
+
+  @Override
   public Revisions ensureCanary(RolloutStatus next) {
     Revisions revisions = ctx.workloads().ensureCanary(spec);
     watchWorkloads(revisions);

@@ -295,6 +295,14 @@ public final class RolloutMachine {
     return Routings.routing(st, st.currentWeight(), spec, st.stepIndex());
   }
 
+  /**
+   * Weight 0 with each side pinned to its revision's labels: what the routing carries before the
+   * canary's first pod, so that the stable side selects the stable revision's pods only.
+   */
+  public static RoutingState pinned(RolloutStatus st) {
+    return Routings.pinned(st.revisions().orElseThrow(() -> new IllegalStateException(st.key() + " has no revisions yet")));
+  }
+
   /** The routing objects as the user had them: no weight to the canary, no label the rollout added. */
   public static RoutingState release(Revisions revisions) {
     return Routings.release(revisions);
@@ -313,6 +321,6 @@ public final class RolloutMachine {
         .withNextBackgroundAnalysisAt(spec.analysis().map(a -> now.plus(a.initialDelay())))
         .withMessage(st.attempt() == 0 ? "rollout started" : "rollout retried (attempt " + (st.attempt() + 1) + ")");
     condition(next, Condition.PROGRESSING, true, REASON_STARTED, "canary " + spec.revision() + " is rolling out", now);
-    return Decision.transition(next.done(), new Action.EnsureCanary());
+    return Decision.transition(next.done(), new Action.PinStable(), new Action.EnsureCanary());
   }
 }

@@ -33,6 +33,16 @@ final class Routings {
         .build();
   }
 
+  /** Weight 0, each side pinned to its revision's labels, no managed route: before the canary's first pod. */
+  static RoutingState pinned(Revisions revisions) {
+    return RoutingState.builder()
+        .canaryWeight(0)
+        .stableLabels(revisions.stable().podLabels())
+        .canaryLabels(revisions.canary().podLabels())
+        .managedLabelKeys(labelKeys(revisions))
+        .build();
+  }
+
   /** The routing objects as the user had them: no weight to the canary, no label the rollout added. */
   static RoutingState release(Revisions revisions) {
     return RoutingState.builder().canaryWeight(0).managedLabelKeys(labelKeys(revisions)).build();

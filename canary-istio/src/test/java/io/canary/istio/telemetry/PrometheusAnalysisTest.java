@@ -128,7 +128,7 @@ class PrometheusAnalysisTest {
       assertThat(done.phase()).isEqualTo(Phase.ABORTED);
       assertThat(done.abortReason()).hasValueSatisfying(reason -> assertThat(reason)
           .contains("analysis 'istio-success-rate' (step 2/3) failed").contains("0.8000 is below 0.9900"));
-      assertThat(r.router.weights(SPEC.key())).containsExactly(20, 0, 0);
+      assertThat(r.router.weights(SPEC.key())).containsExactly(0, 20, 0, 0);
     }
   }
 
@@ -144,7 +144,7 @@ class PrometheusAnalysisTest {
 
       assertThat(paused.pauseReason()).contains(PauseReason.InconclusiveAnalysis);
       assertThat(paused.abortReason()).isEmpty();
-      assertThat(r.router.weights(SPEC.key())).containsExactly(20);
+      assertThat(r.router.weights(SPEC.key())).containsExactly(0, 20);
       assertThat(prometheus.queries()).isNotEmpty().allMatch(q -> q.contains("destination_workload=\"checkout-canary\""));
     }
   }
