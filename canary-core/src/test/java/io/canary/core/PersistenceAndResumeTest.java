@@ -85,6 +85,33 @@ class PersistenceAndResumeTest {
   }
 
   @Test
+  void aRunnerThatStoppedBetweenAWeightWriteAndItsSaveIsResumedWithoutTheWeightGoingBack() {
+    try (Fixture f = new Fixture()) {
+      RolloutHandle first = f.runner.start(SPEC);
+      first.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      RolloutStatus pausedAt20 = first.status();
+      first.promote();
+      first.await(s -> s.currentWeight() == 40, Duration.ofMinutes(5));
+      f.runner.close();
+      // The store as if the runner had stopped right after writing 40, before saving it: promoted past
+      // the pause, the setWeight 40 step not yet saved.
+      RolloutStatus beforeTheSave = RolloutStatus.copyOf(pausedAt20).withPhase(Phase.PROGRESSING)
+          .withPauseReason(Optional.empty())
+          .withStep(StepProgress.builder().from(pausedAt20.step()).index(2).build());
+      String version = f.store.load(SPEC.key()).orElseThrow().version();
+      f.store.compareAndSet(SPEC.key(), Optional.of(version), beforeTheSave);
+      int writesBefore = f.router.weights(SPEC.key()).size();
+
+      RolloutHandle resumed = f.newRunner("runner-b").start(SPEC);
+      RolloutStatus st = resumed.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      assertThat(st.currentWeight()).isEqualTo(40);
+      assertThat(f.router.weights(SPEC.key()).subList(writesBefore, f.router.weights(SPEC.key()).size()))
+          .as("the resumed runner never writes 20 again").doesNotContain(20).allMatch(w -> w >= 40);
+      assertThat(f.events).noneMatch(e -> e instanceof DriftDetected);
+    }
+  }
+
+  @Test
   void twoRunnersNeverDriveOneRolloutAndTheSecondTakesOverWhenTheFirstIsGone() {
     try (Fixture f = new Fixture()) {
       CanaryRunner second = f.newRunner("runner-b");

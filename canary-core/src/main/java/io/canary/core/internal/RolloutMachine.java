@@ -20,6 +20,7 @@ import io.canary.core.Phase;
 import io.canary.core.Revisions;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Stage;
+import io.canary.core.Step;
 import io.canary.core.StepProgress;
 import io.canary.core.analysis.LifecyclePoint;
 import io.canary.core.spi.AnalysisResult;
@@ -96,7 +97,16 @@ public final class RolloutMachine {
     }
     if (stepping) {
       List<RouteWeight> found = routing.get();
-      if (found.stream().anyMatch(w -> w.canaryWeight() != st.currentWeight())) {
+      Optional<Integer> stepWeight = Steps.currentStep(spec, st).filter(s -> s instanceof Step.SetWeight)
+          .map(s -> ((Step.SetWeight) s).weight());
+      boolean writtenBeforeSave = stepWeight.isPresent() && !found.isEmpty()
+          && found.stream().allMatch(w -> w.canaryWeight() == stepWeight.get());
+      if (writtenBeforeSave && stepWeight.get() != st.currentWeight()) {
+        // The last runner wrote this step's weight and stopped before saving it: carry on from what the
+        // routing carries, never back to the older weight (the canary's traffic would flap).
+        next = StatusEdit.of(next).withCurrentWeight(stepWeight.get()).withDesiredWeight(stepWeight.get()).done();
+        actions.add(new Action.ApplyRouting(routingFor(spec, next)));
+      } else if (found.stream().anyMatch(w -> w.canaryWeight() != st.currentWeight())) {
         actions.add(new Action.ReportDrift(st.currentWeight(), found));
         actions.add(new Action.ApplyRouting(routingFor(spec, st)));
       }
@@ -184,9 +194,9 @@ public final class RolloutMachine {
     Phase phase = st.phase();
     switch (control) {
       case PROMOTE -> {
-        Optional<io.canary.core.Step> step = Steps.currentStep(spec, st);
-        boolean atPause = step.filter(s -> s instanceof io.canary.core.Step.Pause).isPresent();
-        boolean atAnalysis = step.filter(s -> s instanceof io.canary.core.Step.Analysis).isPresent();
+        Optional<Step> step = Steps.currentStep(spec, st);
+        boolean atPause = step.filter(s -> s instanceof Step.Pause).isPresent();
+        boolean atAnalysis = step.filter(s -> s instanceof Step.Analysis).isPresent();
         if (phase == Phase.PAUSED && (atPause || atAnalysis)) {
           return condition(nextStep(st, now).withMessage("promoted by user"), Condition.PAUSED, false, "Promoted",
               "promoted by user", now).done();
