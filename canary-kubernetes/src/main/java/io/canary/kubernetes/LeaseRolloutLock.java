@@ -113,12 +113,14 @@ public final class LeaseRolloutLock implements RolloutLock {
       return;
     }
     try {
-      leases.resource(new LeaseBuilder(current).editSpec().withHolderIdentity(null).endSpec().build()).update();
+      // Deleted, not left behind without a holder: a thousand finished rollouts leave no Lease. The
+      // resourceVersion precondition keeps a lease another runner took since our read.
+      leases.withName(leaseName(key)).lockResourceVersion(current.getMetadata().getResourceVersion()).delete();
     } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
         throw e;
       }
-      // Someone else wrote the lease since our read: it is not ours to release any more.
+      // Someone else wrote or removed the lease since our read: it is not ours to release any more.
     }
   }
 

@@ -62,7 +62,7 @@ class LeaseRolloutLockTest {
   }
 
   @Test
-  void aReleasedLeaseIsFreeAtOnceAndOnlyItsHolderCanReleaseIt() {
+  void aReleasedLeaseIsRemovedAndOnlyItsHolderCanReleaseIt() {
     LeaseRolloutLock a = LeaseRolloutLock.create(client, clock);
     assertThat(a.tryAcquire(KEY, "runner-a", LEASE)).isTrue();
 
@@ -70,8 +70,9 @@ class LeaseRolloutLockTest {
     assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("runner-a");
 
     a.release(KEY, "runner-a");
-    assertThat(lease().getSpec().getHolderIdentity()).isNull();
+    assertThat(lease()).as("no Lease left behind once released").isNull();
     assertThat(a.tryAcquire(KEY, "runner-b", LEASE)).isTrue();
+    assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("runner-b");
   }
 
   @Test
