@@ -203,7 +203,6 @@ public final class CanaryRunner implements AutoCloseable {
     private Scheduler scheduler;
     private String identity;
     private Duration leaseDuration = Duration.ofSeconds(15);
-    private int maxActionRetries = 5;
     private Executor analysisExecutor;
     private final List<RolloutListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -255,15 +254,6 @@ public final class CanaryRunner implements AutoCloseable {
       return this;
     }
 
-    /** How often a failing adapter call is tried again (with backoff) before the rollout fails; default 5. */
-    public Builder maxActionRetries(int retries) {
-      if (retries < 0) {
-        throw new IllegalArgumentException("CanaryRunner.Builder.maxActionRetries must not be negative, was " + retries);
-      }
-      this.maxActionRetries = retries;
-      return this;
-    }
-
     /**
      * Where analysis gates run. Default: on a {@link io.canary.core.time.VirtualScheduler}, the
      * scheduler's own thread (deterministic tests); otherwise two daemon threads of the runner's own,
@@ -304,7 +294,6 @@ public final class CanaryRunner implements AutoCloseable {
           s,
           identity == null ? "runner-" + UUID.randomUUID().toString().substring(0, 8) : identity,
           leaseDuration,
-          maxActionRetries,
           List.copyOf(listeners),
           analysis,
           spec -> runner.get().restart(spec));

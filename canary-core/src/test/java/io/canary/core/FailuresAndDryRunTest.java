@@ -46,17 +46,33 @@ class FailuresAndDryRunTest {
   }
 
   @Test
-  void aWriteThatKeepsFailingFailsTheRolloutWithTheCause() {
+  void writesThatKeepFailingRollBackAfterTheProgressDeadlineAndTheRollBackIsTriedUntilItLands() {
     try (Fixture f = new Fixture(5, Duration.ZERO)) {
-      f.router.failWrites(100, new CanaryException("admission webhook denied the request"));
-      CanarySpec spec = RunnerStepsTest.spec(Step.setWeight(20)).build();
-      RolloutStatus done = f.runner.start(spec).await(Duration.ofHours(1));
-      assertThat(done.phase()).isEqualTo(Phase.FAILED);
-      assertThat(done.condition(Condition.PROGRESSING)).hasValueSatisfying(c -> {
-        assertThat(c.reason()).isEqualTo("ActionFailed");
-        assertThat(c.message()).contains("after 6 attempts: admission webhook denied the request");
-      });
-      assertThat(f.reasons()).contains("RolloutFailed");
+      CanarySpec spec = CanarySpec.copyOf(RunnerStepsTest.spec(Step.setWeight(20), Step.pause(), Step.setWeight(60)).build())
+          .withProgressDeadline(Duration.ofMinutes(5));
+      RolloutHandle rollout = f.runner.start(spec);
+      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(1));
+      f.router.failWrites(40, new CanaryException("admission webhook denied the request"));
+      rollout.promote();
+
+      f.advance(Duration.ofMinutes(2));
+      assertThat(rollout.status().phase()).as("still trying within the deadline").isEqualTo(Phase.PROGRESSING);
+      assertThat(rollout.status().message()).hasValueSatisfying(m -> assertThat(m)
+          .contains("admission webhook denied the request", "trying again in", "rolling back after the progress deadline of 5m"));
+
+      f.advance(Duration.ofMinutes(4));
+      RolloutStatus rollingBack = rollout.status();
+      assertThat(rollingBack.phase()).as("past the deadline: traffic goes back to stable").isEqualTo(Phase.ABORTING);
+      assertThat(rollingBack.abortReason()).hasValueSatisfying(r -> assertThat(r)
+          .startsWith("could not go on for 5m").contains("admission webhook denied the request"));
+      assertThat(rollingBack.message()).hasValueSatisfying(m -> assertThat(m).startsWith("rolling back: "));
+      assertThat(f.router.weights(spec.key())).as("the roll-back's write has not landed yet").endsWith(20);
+
+      RolloutStatus done = rollout.await(Duration.ofHours(1));
+      assertThat(done.phase()).as("the roll-back is tried until it lands").isEqualTo(Phase.ABORTED);
+      assertThat(done.condition(Condition.ABORTED)).hasValueSatisfying(c -> assertThat(c.reason()).isEqualTo("ActionFailed"));
+      assertThat(f.router.weights(spec.key())).containsSubsequence(20, 0).doesNotContain(60);
+      assertThat(f.reasons()).contains("RolloutAborted").doesNotContain("RolloutFailed");
     }
   }
 

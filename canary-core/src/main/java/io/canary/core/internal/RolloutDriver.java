@@ -49,6 +49,8 @@ public final class RolloutDriver implements RolloutHandle {
   private Scheduler.Cancellable wakeTimer;
   private Instant wakeTimerAt;
   private int consecutiveFailures;
+  /** Since when actions fail without a success between; the roll-back comes after the progress deadline. */
+  private Instant failingSince;
 
   public RolloutDriver(RunnerContext ctx, CanarySpec spec, RolloutStatus status) {
     this.ctx = ctx;
@@ -255,6 +257,7 @@ public final class RolloutDriver implements RolloutHandle {
         if (decision.isWait(before)) {
           armTimer(decision.wakeAt());
           consecutiveFailures = 0;
+          failingSince = null;
           if (before.phase().isTerminal()) {
             retire();
           }
@@ -269,6 +272,7 @@ public final class RolloutDriver implements RolloutHandle {
           return;
         }
         consecutiveFailures = 0;
+        failingSince = null;
         if (!isDriving()) {
           return;
         }
@@ -305,26 +309,27 @@ public final class RolloutDriver implements RolloutHandle {
     return false;
   }
 
+  /** An action failed: try again later, or roll back (see {@link Failures}); the status says which. */
   private void failed(RuntimeException e) {
     consecutiveFailures++;
-    RolloutStatus st = record.status();
-    boolean hopeless = e instanceof CanaryValidationException || consecutiveFailures > ctx.maxActionRetries();
-    if (!hopeless) {
-      Duration backoff = Duration.ofSeconds(1L << Math.min(consecutiveFailures - 1, 6));
-      LOG.warn("[{}] {}: {} (attempt {}; trying again in {})", key, StepNumbers.position(st),
-          e.getMessage(), consecutiveFailures, backoff);
-      armTimer(Optional.of(ctx.scheduler().now().plus(backoff)));
-      return;
-    }
-    LOG.error("[{}] giving up after {} attempts", key, consecutiveFailures, e);
-    if (!st.phase().isTerminal()) {
-      RolloutStatus failed = RolloutMachine.toFailed(st, ctx.scheduler().now(), RolloutMachine.REASON_ACTION_FAILED,
-          "could not go on after " + consecutiveFailures + " attempts: " + e.getMessage());
-      try {
-        record.save(failed, List.of());
-      } catch (RuntimeException saveFailure) {
-        LOG.error("[{}] could not save the failure either", key, saveFailure);
+    Instant now = ctx.scheduler().now();
+    failingSince = failingSince == null ? now : failingSince;
+    Failures.Outcome outcome = Failures.after(spec, record.status(), e instanceof CanaryValidationException,
+        e.getMessage(), consecutiveFailures, failingSince, now);
+    LOG.warn("[{}] {}: {}", key, StepNumbers.position(record.status()), outcome.status().message().orElse(""), e);
+    try {
+      if (!save(outcome.status(), List.of())) {
+        return;
       }
+    } catch (RuntimeException saveFailure) {
+      LOG.warn("[{}] could not save that either: {}", key, saveFailure.toString());
+    }
+    if (outcome.rollingBack()) {
+      consecutiveFailures = 0;
+      failingSince = null;
+      submitReconcile();
+    } else {
+      armTimer(Optional.of(now.plus(outcome.retryIn())));
     }
   }
 

@@ -23,7 +23,6 @@ public record RunnerContext(
     Scheduler scheduler,
     String identity,
     Duration leaseDuration,
-    int maxActionRetries,
     List<RolloutListener> listeners,
     /** Where analysis gates run (they may wait on a metrics backend); empty: on the scheduler's thread. */
     Optional<Executor> analysisExecutor,
