@@ -44,7 +44,7 @@ final class ReadmeCode {
         CanaryRunner runner = CanaryRunner.builder()
             .trafficRouter(IstioTrafficRouter.create(client))
             .workloads(workloads)
-            .stateStore(ConfigMapStateStore.create(client))
+            .stateStore(ConfigMapStateStore.create(client, "istio-argo-rollouts"))
             .lock(LeaseRolloutLock.create(client))
             .addListener(KubernetesEventRecorder.create(client))
             .build()) {
