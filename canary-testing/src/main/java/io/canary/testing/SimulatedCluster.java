@@ -1,41 +1,32 @@
 package io.canary.testing;
 
-import io.canary.core.time.Scheduler.Cancellable;
 import io.canary.core.time.VirtualScheduler;
 import io.canary.testing.internal.ClusterState;
+import io.canary.testing.internal.ClusterYaml;
 import io.canary.testing.internal.DeploymentController;
 import io.canary.testing.internal.GatewayApiController;
 import io.canary.testing.internal.GatewayApiCrds;
 import io.canary.testing.internal.HpaController;
 import io.canary.testing.internal.IstioObjects;
+import io.canary.testing.internal.MockApiServer;
 import io.canary.testing.internal.ObservingDispatcher;
-import io.canary.testing.internal.PodGroup;
 import io.canary.testing.internal.PodGroups;
 import io.canary.testing.internal.Quiescence;
 import io.canary.testing.internal.Router;
+import io.canary.testing.internal.SimulationTasks;
 import io.canary.testing.internal.SimulatorClients;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -60,14 +51,6 @@ import java.util.function.BooleanSupplier;
  * }</pre>
  */
 public final class SimulatedCluster implements AutoCloseable {
-  /** The mock server logs every request at INFO; thousands a run would cost more than the run. */
-  private static final java.util.logging.Logger MOCK_SERVER_LOG =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
-
-  static {
-    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
-
   private final VirtualScheduler scheduler;
   private final Quiescence quiescence;
   private final ObservingDispatcher dispatcher;
@@ -84,20 +67,17 @@ public final class SimulatedCluster implements AutoCloseable {
   private final Timeline timeline = new Timeline();
   private final Duration tick;
   private final Duration timelineInterval;
-  private final AtomicBoolean settlePending = new AtomicBoolean();
-  private final TreeSet<Instant> wakeUps = new TreeSet<>();
-  private final List<Cancellable> timers = new ArrayList<>();
+  private final SimulationTasks tasks;
   private final List<KubernetesClient> extraClients = new ArrayList<>();
-  private volatile boolean closed;
 
   private SimulatedCluster(Builder b) {
     this.tick = b.tick;
     this.timelineInterval = b.timelineInterval;
     this.scheduler = b.scheduler != null ? b.scheduler : VirtualScheduler.create();
+    this.tasks = new SimulationTasks(scheduler, this::reconcile);
     this.quiescence = new Quiescence(b.quietPeriod, b.maxSettleWait);
     this.dispatcher = new ObservingDispatcher(scheduler::now, quiescence, this::observed);
-    this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-    server.init();
+    this.server = MockApiServer.start(dispatcher);
     String masterUrl = server.url("/");
     this.client = SimulatorClients.forUsers(masterUrl, quiescence);
     this.simulatorClient = SimulatorClients.forSimulator(masterUrl);
@@ -106,26 +86,26 @@ public final class SimulatedCluster implements AutoCloseable {
     GatewayApiCrds.install(simulatorClient);
     this.gatewayApi = new GatewayApiImplementation(b.routeStatusDelay, () -> {
       judgeRoutesAgain();
-      requestSettle();
+      tasks.requestSettle();
     });
-    this.gatewayApiController = new GatewayApiController(state, simulatorClient, scheduler::now, this::wakeUpAt, gatewayApi);
+    this.gatewayApiController = new GatewayApiController(state, simulatorClient, scheduler::now, tasks::wakeUpAt, gatewayApi);
     this.traffic = new TrafficSimulator(groups, new Router(state, groups, gatewayApiController), b.metricsWindow);
     this.deployments = new DeploymentController(state, simulatorClient, scheduler::now, b.podStartupDelay,
-        this::wakeUpAt);
+        tasks::wakeUpAt);
     this.hpas = new HpaController(state, simulatorClient, scheduler::now, traffic::cpuMillicores,
         b.metricsWindow);
-    every(b.tick, () -> {
+    tasks.every(b.tick, () -> {
       state.refresh();
       traffic.tick(scheduler.now(), b.tick);
     });
-    every(b.hpaSyncPeriod, () -> {
+    tasks.every(b.hpaSyncPeriod, () -> {
       reconcile();
       hpas.sync();
       reconcile();
     });
     // Sampled after everything else due at the same instant (the traffic tick above all), so a sample
     // at T counts the tick of T: scheduler.execute queues behind the tasks already due.
-    every(b.timelineInterval, () -> scheduler.execute(this::sampleTimeline));
+    tasks.every(b.timelineInterval, () -> scheduler.execute(this::sampleTimeline));
   }
 
   public static Builder builder() {
@@ -244,27 +224,14 @@ public final class SimulatedCluster implements AutoCloseable {
    * controllers react at the current virtual instant. Call it from the test, not from a scheduled task.
    */
   public List<HasMetadata> load(String yaml) {
-    List<HasMetadata> created = new ArrayList<>();
-    for (HasMetadata item : simulatorClient.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
-        .items()) {
-      if (item.getMetadata().getNamespace() == null) {
-        item.getMetadata().setNamespace("default");
-      }
-      HasMetadata o = simulatorClient.resource(item).create();
-      state.put(o);
-      created.add(o);
-    }
-    requestSettle();
+    List<HasMetadata> created = ClusterYaml.create(simulatorClient, state, yaml);
+    tasks.requestSettle();
     settle();
     return created;
   }
 
   public List<HasMetadata> load(Path yamlFile) {
-    try {
-      return load(Files.readString(yamlFile));
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read cluster YAML " + yamlFile.toAbsolutePath(), e);
-    }
+    return load(ClusterYaml.read(yamlFile));
   }
 
   /**
@@ -272,31 +239,7 @@ public final class SimulatedCluster implements AutoCloseable {
    * parents (Maven runs a module's tests in the module's folder).
    */
   public List<HasMetadata> loadScenario(String name) {
-    List<Path> tried = new ArrayList<>();
-    Path dir = Path.of("").toAbsolutePath();
-    for (int i = 0; i < 4 && dir != null; i++, dir = dir.getParent()) {
-      Path candidate = dir.resolve("scenarios").resolve(name).resolve("cluster.yaml");
-      tried.add(candidate);
-      if (Files.isRegularFile(candidate)) {
-        return load(candidate);
-      }
-    }
-    throw new IllegalArgumentException("scenario '" + name + "': no cluster.yaml at " + tried);
-  }
-
-  /** Runs {@code task} every {@code period} of virtual time until the cluster closes. */
-  private void every(Duration period, Runnable task) {
-    Cancellable[] next = new Cancellable[1];
-    Runnable[] self = new Runnable[1];
-    self[0] = () -> {
-      if (closed) {
-        return;
-      }
-      task.run();
-      next[0] = scheduler.schedule(period, self[0]);
-    };
-    next[0] = scheduler.schedule(period, self[0]);
-    timers.add(() -> next[0].cancel());
+    return load(ClusterYaml.scenario(name));
   }
 
   /** Called by the server for every request, on its threads. */
@@ -306,31 +249,13 @@ public final class SimulatedCluster implements AutoCloseable {
     }
     if (r.isWriteUnderTest() && r.status() < 300) {
       state.markDirty(r.method(), r.path());
-      requestSettle();
-    }
-  }
-
-  private void requestSettle() {
-    if (!closed && settlePending.compareAndSet(false, true)) {
-      scheduler.execute(() -> {
-        settlePending.set(false);
-        reconcile();
-      });
-    }
-  }
-
-  private void wakeUpAt(Instant at) {
-    if (wakeUps.add(at)) {
-      scheduler.scheduleAt(at, () -> {
-        wakeUps.remove(at);
-        reconcile();
-      });
+      tasks.requestSettle();
     }
   }
 
   /** The controllers react to what changed, then the simulation waits for the system to go quiet. */
   private void reconcile() {
-    if (closed) {
+    if (tasks.isClosed()) {
       return;
     }
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -341,7 +266,7 @@ public final class SimulatedCluster implements AutoCloseable {
     }
     gatewayApiController.reconcile();
     if (state.isDirty()) {
-      requestSettle();
+      tasks.requestSettle();
     }
     quiescence.awaitQuiet();
   }
@@ -354,27 +279,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
   private void sampleTimeline() {
     Instant now = scheduler.now();
-    Instant from = now.minus(timelineInterval);
-    double seconds = timelineInterval.toNanos() / 1e9;
-    Map<PodGroup, long[]> totals = new java.util.LinkedHashMap<>();
-    long served = 0;
-    for (PodGroup g : groups.all().values()) {
-      long[] t = traffic.groupTotals(g.key(), from, now);
-      if (g.replicas() == 0 && g.readyPods() == 0 && t[0] == 0) {
-        continue;
-      }
-      totals.put(g, t);
-      served += t[0];
-    }
-    List<Timeline.RevisionPoint> points = new ArrayList<>();
-    for (Map.Entry<PodGroup, long[]> e : totals.entrySet()) {
-      PodGroup g = e.getKey();
-      long requests = e.getValue()[0];
-      points.add(new Timeline.RevisionPoint(g.displayName(), g.key(), g.replicas(), g.readyPods(),
-          served == 0 ? 0 : (double) requests / served, requests / seconds,
-          requests == 0 ? 0 : (double) e.getValue()[1] / requests));
-    }
-    timeline.record(now, points, hpas.desiredReplicas());
+    timeline.record(now, TimelineSampler.revisions(groups, traffic, now, timelineInterval), hpas.desiredReplicas());
   }
 
   /** How often and how long (real time) the simulation waited for quiet; for benchmarks. */
@@ -385,11 +290,10 @@ public final class SimulatedCluster implements AutoCloseable {
   /** Stops the controllers and the traffic, closes the clients and the API server. */
   @Override
   public void close() {
-    if (closed) {
+    if (tasks.isClosed()) {
       return;
     }
-    closed = true;
-    timers.forEach(Cancellable::cancel);
+    tasks.close();
     extraClients.forEach(KubernetesClient::close);
     client.close();
     simulatorClient.close();

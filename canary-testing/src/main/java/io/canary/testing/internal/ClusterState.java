@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -222,6 +223,19 @@ public final class ClusterState {
         out.add(o);
       }
     }
+    return out;
+  }
+
+  /** The objects of {@code kind} that {@code owner} controls, by name. */
+  public <T extends HasMetadata> List<T> ownedBy(HasMetadata owner, Kind kind) {
+    String uid = Labels.identity(owner);
+    List<T> out = new ArrayList<>();
+    for (T o : this.<T>inNamespace(kind, owner.getMetadata().getNamespace())) {
+      if (Labels.owner(o).map(uid::equals).orElse(false)) {
+        out.add(o);
+      }
+    }
+    out.sort(Comparator.comparing(o -> o.getMetadata().getName()));
     return out;
   }
 
