@@ -15,11 +15,29 @@ final class Locator {
   private static final Pattern STEP = Pattern.compile("^step (\\d+) \\(");
   private static final Pattern TOKEN = Pattern.compile("([^.\\[\\]]+)|\\[([^\\]]*)]");
 
-  private Locator() {}
+  private final Node top;
+  private final List<Integer> stepItems;
+  private final List<Integer> gateItems;
 
-  static Node find(Node top, String where) {
+  /**
+   * {@code stepItems} and {@code gateItems}: for each step and gate of the spec, the index of the
+   * file's item it was read from (items that could not be read are not in the spec).
+   */
+  Locator(Node top, List<Integer> stepItems, List<Integer> gateItems) {
+    this.top = top;
+    this.stepItems = stepItems;
+    this.gateItems = gateItems;
+  }
+
+  Node find(String where) {
     Node at = top;
-    for (String token : tokens(where)) {
+    List<String> tokens = tokens(where);
+    if (tokens.size() > 1 && (tokens.get(0).equals("steps") || tokens.get(0).equals("gates"))) {
+      List<Integer> items = tokens.get(0).equals("steps") ? stepItems : gateItems;
+      int index = Integer.parseInt(tokens.get(1));
+      tokens.set(1, Integer.toString(index >= 0 && index < items.size() ? items.get(index) : index));
+    }
+    for (String token : tokens) {
       at = step(at, token).orElse(at);
     }
     return at;

@@ -17,7 +17,9 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -71,24 +73,45 @@ public final class SpecReader {
     o.require("traffic", "istio or gatewayApi").flatMap(n -> Obj.of(n, "Traffic", problems))
         .flatMap(t -> new TrafficReader(problems).read(t)).ifPresent(b::traffic);
     o.require("steps", "the plan: setWeight, pause... (an empty list promotes at once)");
-    b.addAllSteps(o.list("steps", steps::step));
+    List<Integer> stepItems = new ArrayList<>();
+    List<Node> stepNodes = o.list("steps", Optional::of);
+    for (int i = 0; i < stepNodes.size(); i++) {
+      Optional<Step> step = steps.step(stepNodes.get(i));
+      if (step.isPresent()) {
+        b.addSteps(step.get());
+        stepItems.add(i);
+      }
+    }
     o.obj("analysis", "Analysis").flatMap(steps::analysis).ifPresent(b::analysis);
-    b.addAllGates(o.list("gates", n -> Obj.of(n, "Gate", problems).flatMap(this::gate)));
+    List<Integer> gateItems = new ArrayList<>();
+    List<Node> gateNodes = o.list("gates", Optional::of);
+    for (int i = 0; i < gateNodes.size(); i++) {
+      Optional<GateSpec> gate = Obj.of(gateNodes.get(i), "Gate", problems).flatMap(this::gate);
+      if (gate.isPresent()) {
+        b.addGates(gate.get());
+        gateItems.add(i);
+      }
+    }
     o.obj("scaling", "Scaling").flatMap(this::scaling).ifPresent(b::scaling);
     o.duration("scaleDownDelay").ifPresent(b::scaleDownDelay);
     o.duration("abortScaleDownDelay").ifPresent(b::abortScaleDownDelay);
     o.duration("progressDeadline").ifPresent(b::progressDeadline);
     o.stringOrNumber("maxSurge").ifPresent(b::maxSurge);
     o.stringOrNumber("maxUnavailable").ifPresent(b::maxUnavailable);
-    if (!problems.isEmpty()) {
-      return Optional.empty();
-    }
+    // Built even after reading problems, from what could be read, so that the spec's own problems
+    // are reported with them; a required field that could not be read leaves nothing to build.
     try {
-      return Optional.of(b.build());
+      CanarySpec spec = b.build();
+      return problems.isEmpty() ? Optional.of(spec) : Optional.empty();
     } catch (CanaryValidationException e) {
+      Locator locator = new Locator(top, stepItems, gateItems);
       for (Problem p : e.problems()) {
-        Node at = Locator.find(top, p.where());
-        problems.at(at, p.message() + " (" + p.where() + ")");
+        problems.at(locator.find(p.where()), p.message() + " (" + p.where() + ")");
+      }
+      return Optional.empty();
+    } catch (IllegalStateException e) {
+      if (problems.isEmpty()) {
+        throw e;
       }
       return Optional.empty();
     }
