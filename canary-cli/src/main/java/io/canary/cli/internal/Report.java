@@ -65,7 +65,8 @@ public final class Report {
       b.append(i == 0 ? "\n    " : ",\n    ").append(quote(events.get(i)));
     }
     b.append(events.isEmpty() ? "],\n" : "\n  ],\n");
-    b.append("  \"status\": ").append(status.map(StatusDocument::write).orElse("null").strip()).append("\n}\n");
+    b.append("  \"status\": ").append(status.map(StatusDocument::write).orElse("null").strip().replace("\n", "\n  "))
+        .append("\n}\n");
     return b.toString();
   }
 
