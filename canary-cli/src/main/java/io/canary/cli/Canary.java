@@ -14,8 +14,6 @@ import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.CanaryValidationException;
 import io.canary.core.RolloutKey;
-import io.canary.core.time.Scheduler;
-import io.canary.core.time.SystemScheduler;
 import io.canary.spec.SpecFile;
 import io.canary.spec.SpecOptions;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -138,8 +136,7 @@ public final class Canary {
     CanarySpec spec = spec(args);
     try (Connection connection = connector.connect(args);
         Session session = new Session(connection, spec, args, output)) {
-      Scheduler clock = connection.scheduler().orElseGet(() -> SystemScheduler.create(1));
-      Commands commands = new Commands(args, spec, session, output, clock);
+      Commands commands = new Commands(args, spec, session, output, connection.scheduler());
       return switch (args.command()) {
         case "plan" -> commands.plan();
         case "run" -> commands.run();

@@ -2,6 +2,8 @@ package io.canary.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canary.testing.CanarySimulation;
 import io.canary.testing.SimulatedCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -80,8 +82,15 @@ class CanaryCommandTest {
     assertThat(promote.out()).contains("promote applied (was Paused").contains("Rollout deb-ns/imesh-rollout succeeded")
         .contains("RolloutPromoted");
     assertThat(image(deployment(sim, "imesh-rollout"))).isEqualTo("nginx:1.15.5");
-    assertThat(Files.readString(dir.resolve("promote.json"))).contains("\"exitCode\": 0").contains("\"command\": \"promote\"")
-        .contains("\"phase\": \"SUCCEEDED\"");
+    JsonNode report = new ObjectMapper().readTree(dir.resolve("promote.json").toFile());
+    assertThat(report.get("exitCode").asInt()).isZero();
+    assertThat(report.get("command").asText()).isEqualTo("promote");
+    assertThat(report.get("status").get("phase").asText()).isEqualTo("SUCCEEDED");
+    assertThat(report.get("events").get(0).asText()).contains("RolloutStarted: Resumed rollout at step 2/4");
+
+    CliRun watch = CliRun.on(sim, "status", "imesh-rollout", "-n", NS, "--watch", "--timeout", "5s");
+    assertThat(watch.exit()).as(watch.toString()).isZero();
+    assertThat(watch.out()).containsPattern("Status:\\s+Succeeded").contains("is Succeeded");
 
     CliRun json = CliRun.on(sim, "status", "imesh-rollout", "-n", NS, "-o", "json");
     assertThat(json.exit()).isZero();
@@ -113,7 +122,9 @@ class CanaryCommandTest {
     assertThat(abort.exit()).as(abort.toString()).isEqualTo(2);
     assertThat(abort.out()).contains("RolloutAborted");
     assertThat(abort.err()).contains("Rollout deb-ns/imesh-rollout aborted");
-    assertThat(Files.readString(dir.resolve("abort.json"))).contains("\"exitCode\": 2").contains("\"phase\": \"ABORTED\"");
+    JsonNode report = new ObjectMapper().readTree(dir.resolve("abort.json").toFile());
+    assertThat(report.get("exitCode").asInt()).isEqualTo(2);
+    assertThat(report.get("status").get("phase").asText()).isEqualTo("ABORTED");
     assertThat(CliRun.on(sim, "status", "imesh-rollout", "-n", NS).exit()).isEqualTo(2);
 
     CliRun retry = CliRun.on(sim, "retry", "-f", spec.toString(), "--wait");

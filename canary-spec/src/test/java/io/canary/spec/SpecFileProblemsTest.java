@@ -27,6 +27,7 @@ class SpecFileProblemsTest {
         "14 steps[3]",
         "14 steps[3].jump",
         "18 steps[4].analysis.gate.sequentialJudge",
+        "18 steps[4].analysis.gate.sequentialJudge",
         "19 progressDeadline");
     assertThat(e.fileProblems().get(0).message()).contains("'Bad_Name' is not a DNS-1123 label");
     assertThat(e.fileProblems().get(1).message()).isEqualTo("unknown field 'replicas'; Target takes kind, name");
@@ -36,8 +37,10 @@ class SpecFileProblemsTest {
     assertThat(e.fileProblems().get(5).message()).contains("no step kind given")
         .contains("setWeight, pause, setCanaryScale, analysis, setHeaderRoute, setMirrorRoute");
     assertThat(e.fileProblems().get(6).message()).startsWith("unknown field 'jump'");
-    assertThat(e.fileProblems().get(7).message()).contains("SequentialJudge.alpha must be within (0, 0.5], was 0.9");
-    assertThat(e.getMessage()).startsWith("src/test/resources/specs/invalid.yaml is invalid (9 problems):\n")
+    assertThat(e.fileProblems()).filteredOn(p -> p.line() == 18).extracting(SpecProblem::message).containsExactlyInAnyOrder(
+        "needs a Prometheus to read Istio's metrics from: set prometheus.url in the file, prometheusUrl here, or --prometheus URL on the command line",
+        "SequentialJudge.alpha must be within (0, 0.5], was 0.9");
+    assertThat(e.getMessage()).startsWith("src/test/resources/specs/invalid.yaml is invalid (10 problems):\n")
         .contains("  - src/test/resources/specs/invalid.yaml:11:16: steps[0].setWeight: must be within 0..100");
   }
 

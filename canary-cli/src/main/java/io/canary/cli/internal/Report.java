@@ -1,5 +1,8 @@
 package io.canary.cli.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.canary.core.RolloutStatus;
 import io.canary.core.StatusDocument;
 import java.io.IOException;
@@ -8,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,6 +22,8 @@ import java.util.Optional;
  * JSON (the outcome, the exit code, the event lines and the stored status document).
  */
 public final class Report {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   private Report() {}
 
   public static void write(Path file, String command, String rollout, ExitCode exit, String outcome,
@@ -54,20 +61,19 @@ public final class Report {
 
   private static String json(String command, String rollout, ExitCode exit, String outcome,
       Optional<RolloutStatus> status, List<String> events, Duration took) {
-    StringBuilder b = new StringBuilder("{\n");
-    b.append("  \"command\": ").append(quote(command)).append(",\n");
-    b.append("  \"rollout\": ").append(quote(rollout)).append(",\n");
-    b.append("  \"exitCode\": ").append(exit.code()).append(",\n");
-    b.append("  \"outcome\": ").append(quote(outcome)).append(",\n");
-    b.append("  \"seconds\": ").append(took.toMillis() / 1000.0).append(",\n");
-    b.append("  \"events\": [");
-    for (int i = 0; i < events.size(); i++) {
-      b.append(i == 0 ? "\n    " : ",\n    ").append(quote(events.get(i)));
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("command", command);
+    report.put("rollout", rollout);
+    report.put("exitCode", exit.code());
+    report.put("outcome", outcome);
+    report.put("seconds", took.toMillis() / 1000.0);
+    report.put("events", events);
+    try {
+      report.put("status", status.isPresent() ? JSON.readTree(StatusDocument.write(status.get())) : null);
+      return JSON.writeValueAsString(report) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the report does not serialize: " + e.getOriginalMessage(), e);
     }
-    b.append(events.isEmpty() ? "],\n" : "\n  ],\n");
-    b.append("  \"status\": ").append(status.map(StatusDocument::write).orElse("null").strip().replace("\n", "\n  "))
-        .append("\n}\n");
-    return b.toString();
   }
 
   private static String xml(String s) {
@@ -86,26 +92,5 @@ public final class Report {
       }
     });
     return b.toString();
-  }
-
-  static String quote(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }

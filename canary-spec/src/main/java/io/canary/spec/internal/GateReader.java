@@ -25,6 +25,11 @@ import java.util.Optional;
 final class GateReader {
   static final Map<String, Verdict> ON_UNAVAILABLE = Map.of("inconclusive", Verdict.INCONCLUSIVE, "fail", Verdict.FAIL);
 
+  /** Stands in for a Prometheus the file did not name, so that the gate's own values are still checked. */
+  private static final MetricSource UNNAMED = (spec, revision, from, to) -> {
+    throw new IllegalStateException("no Prometheus was named");
+  };
+
   private final SpecOptions options;
   private final Optional<URI> filePrometheus;
   private final Map<URI, PrometheusMetricSource> sources = new HashMap<>();
@@ -67,8 +72,9 @@ final class GateReader {
     take(d, "minRequests", o.longValue("minRequests"), b::minRequests);
     take(d, "compareLatency", o.bool("compareLatency"), b::compareLatency);
     take(d, "minProbabilitySlower", o.number("minProbabilitySlower"), b::minProbabilitySlower);
-    return metrics(o, d, false).flatMap(source ->
-        built(o, () -> DeclaredGate.of("sequentialJudge", d, b.source(source).build())));
+    Optional<MetricSource> source = metrics(o, d, false);
+    Optional<AnalysisGate> gate = built(o, () -> DeclaredGate.of("sequentialJudge", d, b.source(source.orElse(UNNAMED)).build()));
+    return source.isPresent() ? gate : Optional.empty();
   }
 
   private Optional<AnalysisGate> flagger(Obj o) {
@@ -76,8 +82,9 @@ final class GateReader {
     var b = FlaggerPolicy.builder();
     take(d, "minSuccessRate", o.number("minSuccessRate"), b::minSuccessRate);
     take(d, "maxLatencyP99Millis", o.number("maxLatencyP99Millis"), b::maxLatencyP99Millis);
-    return metrics(o, d, false).flatMap(source ->
-        built(o, () -> DeclaredGate.of("flagger", d, b.source(source).build().gate())));
+    Optional<MetricSource> source = metrics(o, d, false);
+    Optional<AnalysisGate> gate = built(o, () -> DeclaredGate.of("flagger", d, b.source(source.orElse(UNNAMED)).build().gate()));
+    return source.isPresent() ? gate : Optional.empty();
   }
 
   private Optional<AnalysisGate> thresholds(Obj o) {

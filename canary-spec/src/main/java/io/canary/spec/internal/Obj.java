@@ -96,31 +96,24 @@ public final class Obj {
   }
 
   public Optional<Long> longValue(String key) {
-    return get(key).flatMap(n -> {
-      if (n instanceof Node.Scalar s && s.type() == Node.Scalar.Type.INTEGER) {
-        return Optional.of(Long.parseLong(s.text()));
-      }
-      problems.at(n, "must be a whole number, was " + shown(n));
-      return Optional.empty();
-    });
+    return scalar(key, "a whole number", Long::parseLong, Node.Scalar.Type.INTEGER);
   }
 
   public Optional<Double> number(String key) {
-    return get(key).flatMap(n -> {
-      if (n instanceof Node.Scalar s && (s.type() == Node.Scalar.Type.INTEGER || s.type() == Node.Scalar.Type.DECIMAL)) {
-        return Optional.of(Double.parseDouble(s.text()));
-      }
-      problems.at(n, "must be a number, was " + shown(n));
-      return Optional.empty();
-    });
+    return scalar(key, "a number", Double::parseDouble, Node.Scalar.Type.INTEGER, Node.Scalar.Type.DECIMAL);
   }
 
   public Optional<Boolean> bool(String key) {
+    return scalar(key, "true or false", Boolean::parseBoolean, Node.Scalar.Type.BOOLEAN);
+  }
+
+  /** A scalar of one of {@code types}, parsed; a problem naming {@code what} it must be otherwise. */
+  private <T> Optional<T> scalar(String key, String what, Function<String, T> parse, Node.Scalar.Type... types) {
     return get(key).flatMap(n -> {
-      if (n instanceof Node.Scalar s && s.type() == Node.Scalar.Type.BOOLEAN) {
-        return Optional.of(Boolean.parseBoolean(s.text()));
+      if (n instanceof Node.Scalar s && java.util.Arrays.asList(types).contains(s.type())) {
+        return Optional.of(parse.apply(s.text()));
       }
-      problems.at(n, "must be true or false, was " + shown(n));
+      problems.at(n, "must be " + what + ", was " + shown(n));
       return Optional.empty();
     });
   }
