@@ -23,6 +23,9 @@ public final class SimulatorClients {
     return new KubernetesClientBuilder()
         .withConfig(config(masterUrl).withUserAgent(USER_CLIENT_AGENT).build())
         .withHttpClientFactory(CountingHttpClients.factory(quiescence))
+        // The in-process API server speaks HTTP/1.1: no h2c upgrade, whose rare races it answers wrongly
+        // (seen as "protocol error: Frame type(110) ... exceeds MAX_FRAME_SIZE").
+        .withHttpClientBuilderConsumer(b -> b.preferHttp11())
         .withTaskExecutor(quiescence)
         .build();
   }
@@ -32,6 +35,7 @@ public final class SimulatorClients {
     return new KubernetesClientBuilder()
         .withConfig(config(masterUrl).withUserAgent(USER_AGENT).build())
         .withHttpClientFactory(new JdkHttpClientFactory())
+        .withHttpClientBuilderConsumer(b -> b.preferHttp11())
         .build();
   }
 
