@@ -203,6 +203,23 @@ class TargetClaimsTest {
     }
   }
 
+  @Test
+  void aReleaseWhoseClaimWasTakenBeforeItsFirstSaveDoesNotStartAndLeavesNothingBehind() {
+    try (Fixture f = new Fixture()) {
+      RolloutHandle first = f.runner.start(FIRST);
+      // Between start() and the driver's first turn, the claim is taken (as a stale one would be).
+      RolloutKey other = RolloutKey.of(FIRST.namespace(), "other-rollout");
+      f.claims.claim(TARGET, other, f.clock.now(), c -> true);
+      f.advance(Duration.ofMinutes(1));
+      assertThat(first.isDriving()).isFalse();
+      assertThat(f.store.load(FIRST.key())).as("no status saved").isEmpty();
+      assertThat(f.lock.holder(FIRST.key())).as("no lease kept").isEmpty();
+      assertThat(f.router.weights(FIRST.key())).isEmpty();
+      assertThat(f.workloads.canaryExists(FIRST.key())).isFalse();
+      assertThat(f.claims.holder(TARGET).map(Claim::rollout)).contains(other);
+    }
+  }
+
   private static Optional<RolloutHandle> outcome(Future<RolloutHandle> started) throws Exception {
     try {
       return Optional.of(started.get(10, TimeUnit.SECONDS));
