@@ -5,12 +5,15 @@ import io.canary.core.internal.RolloutDriver;
 import io.canary.core.internal.RolloutMachine;
 import io.canary.core.internal.RunnerContext;
 import io.canary.core.internal.SpecFingerprint;
+import io.canary.core.internal.TargetClaim;
 import io.canary.core.internal.StepNumbers;
 import io.canary.core.memory.InMemoryRolloutLock;
 import io.canary.core.memory.InMemoryStateStore;
+import io.canary.core.memory.InMemoryTargetClaims;
 import io.canary.core.spi.RolloutListener;
 import io.canary.core.spi.RolloutLock;
 import io.canary.core.spi.StateStore;
+import io.canary.core.spi.TargetClaims;
 import io.canary.core.spi.TrafficRouter;
 import io.canary.core.spi.Versioned;
 import io.canary.core.spi.Workloads;
@@ -74,7 +77,9 @@ public final class CanaryRunner implements AutoCloseable {
    *
    * @throws CanaryValidationException listing every problem with the spec and the cluster objects it
    *     names, before anything is written
-   * @throws CanaryException when another release of the same rollout is still under way
+   * @throws CanaryException when another release of the same rollout is still under way, or when
+   *     another rollout holds the target workload (one release per target: the claim is taken, compare
+   *     and set, before anything else is written, and given up when the rollout has ended)
    */
   public RolloutHandle start(CanarySpec spec) {
     Objects.requireNonNull(spec, "spec");
@@ -87,6 +92,7 @@ public final class CanaryRunner implements AutoCloseable {
       throw new CanaryException("Rollout " + key + " is already driven by this runner with another spec;"
           + " abort it and wait for it to end (or close its handle) before starting another release");
     }
+    TargetClaim.check(ctx, spec);
     validate(spec);
     String fingerprint = SpecFingerprint.of(spec);
     Optional<Versioned<RolloutStatus>> stored = ctx.store().load(key);
@@ -102,6 +108,7 @@ public final class CanaryRunner implements AutoCloseable {
       }
       status = RolloutMachine.initial(spec, fingerprint, ctx.scheduler().now());
     }
+    TargetClaim.take(ctx, spec);
     RolloutDriver driver = new RolloutDriver(ctx, spec, status);
     RolloutDriver raced = drivers.putIfAbsent(key, driver);
     if (raced != null) {
@@ -200,6 +207,7 @@ public final class CanaryRunner implements AutoCloseable {
     private Workloads workloads;
     private StateStore store;
     private RolloutLock lock;
+    private TargetClaims claims;
     private Scheduler scheduler;
     private String identity;
     private Duration leaseDuration = Duration.ofSeconds(15);
@@ -227,6 +235,15 @@ public final class CanaryRunner implements AutoCloseable {
     /** One driver per rollout; default in memory (right for one runner per process). */
     public Builder lock(RolloutLock lock) {
       this.lock = Objects.requireNonNull(lock, "lock");
+      return this;
+    }
+
+    /**
+     * One release per target workload; default in memory (right for the runners of one process that
+     * share it; runners in several processes need claims in the cluster).
+     */
+    public Builder claims(TargetClaims claims) {
+      this.claims = Objects.requireNonNull(claims, "claims");
       return this;
     }
 
@@ -291,6 +308,7 @@ public final class CanaryRunner implements AutoCloseable {
       RunnerContext ctx = new RunnerContext(router, workloads,
           store == null ? new InMemoryStateStore() : store,
           lock == null ? new InMemoryRolloutLock(s::now) : lock,
+          claims == null ? new InMemoryTargetClaims() : claims,
           s,
           identity == null ? "runner-" + UUID.randomUUID().toString().substring(0, 8) : identity,
           leaseDuration,

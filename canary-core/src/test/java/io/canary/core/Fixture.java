@@ -3,6 +3,7 @@ package io.canary.core;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.memory.InMemoryRolloutLock;
 import io.canary.core.memory.InMemoryStateStore;
+import io.canary.core.memory.InMemoryTargetClaims;
 import io.canary.core.memory.InMemoryTrafficRouter;
 import io.canary.core.memory.InMemoryWorkloads;
 import io.canary.core.time.VirtualScheduler;
@@ -17,6 +18,7 @@ final class Fixture implements AutoCloseable {
   final InMemoryWorkloads workloads;
   final InMemoryStateStore store = new InMemoryStateStore();
   final InMemoryRolloutLock lock = new InMemoryRolloutLock(clock::now);
+  final InMemoryTargetClaims claims = new InMemoryTargetClaims();
   final List<RolloutEvent> events = new CopyOnWriteArrayList<>();
   final CanaryRunner runner;
 
@@ -35,6 +37,7 @@ final class Fixture implements AutoCloseable {
         .workloads(workloads)
         .stateStore(store)
         .lock(lock)
+        .claims(claims)
         .scheduler(clock)
         .identity(identity)
         .addListener(events::add)

@@ -16,7 +16,8 @@ class ManyRolloutsTest {
       List<RolloutHandle> handles = new ArrayList<>();
       for (int i = 0; i < 1000; i++) {
         CanarySpec spec = RunnerStepsTest.spec(Step.setWeight(20), Step.pause(Duration.ofMinutes(i % 7 + 1)),
-            Step.setWeight(50), Step.pause(Duration.ofMinutes(5))).name("app-" + i).build();
+            Step.setWeight(50), Step.pause(Duration.ofMinutes(5))).name("app-" + i)
+            .target(WorkloadRef.deployment("web-" + i)).build();
         handles.add(f.runner.start(spec));
       }
       assertThat(Thread.activeCount()).as("no thread per rollout").isLessThanOrEqualTo(threadsBefore + 1);

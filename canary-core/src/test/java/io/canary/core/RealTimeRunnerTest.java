@@ -36,7 +36,8 @@ class RealTimeRunnerTest {
         RolloutHandle analysed = runner.start(RunnerStepsTest.spec(Step.setWeight(20), Step.analysis(slow)).name("analysed").scaleDownDelay(Duration.ZERO).build());
         assertThat(gateEntered.await(10, TimeUnit.SECONDS)).isTrue();
 
-        RolloutHandle other = runner.start(RunnerStepsTest.spec(Step.setWeight(50)).name("other").scaleDownDelay(Duration.ZERO).build());
+        RolloutHandle other = runner.start(RunnerStepsTest.spec(Step.setWeight(50)).name("other")
+            .target(WorkloadRef.deployment("other")).scaleDownDelay(Duration.ZERO).build());
         assertThat(other.await(Duration.ofSeconds(10)).phase()).isEqualTo(Phase.SUCCEEDED);
         assertThat(analysed.status().phase()).as("still waiting for its verdict").isEqualTo(Phase.PROGRESSING);
         assertThat(analysed.status().stepIndex()).isEqualTo(1);

@@ -14,6 +14,7 @@ import io.canary.core.time.SystemScheduler;
 import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.istio.telemetry.PrometheusMetricSource;
 import io.canary.kubernetes.ConfigMapStateStore;
+import io.canary.kubernetes.ConfigMapTargetClaims;
 import io.canary.kubernetes.KubernetesWorkloads;
 import io.canary.kubernetes.LeaseRolloutLock;
 import io.canary.testing.Behaviour;
@@ -155,6 +156,7 @@ public final class Demo {
         .workloads(workloads)
         .stateStore(ConfigMapStateStore.create(client, scenario.namespace()))
         .lock(LeaseRolloutLock.create(client, scheduler))
+        .claims(ConfigMapTargetClaims.create(client, scenario.namespace()))
         .scheduler(scheduler)
         .identity("canary-demo")
         .addListener(progress)

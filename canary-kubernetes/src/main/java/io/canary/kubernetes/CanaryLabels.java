@@ -18,6 +18,8 @@ public final class CanaryLabels {
   public static final String MANAGED_BY_VALUE = "canary-sdk";
   /** On the ConfigMap holding a rollout's status: {@code true}. */
   public static final String ROLLOUT_STATE = "canary.io/rollout-state";
+  /** On the ConfigMap holding the claim on a target workload ({@code ConfigMapTargetClaims}): {@code true}. */
+  public static final String TARGET_CLAIM = "canary.io/target-claim";
   /** On the canary Deployment: the Deployment it was made from. */
   public static final String TARGET = "canary.io/target";
   /** On a user's Deployment while the rollout changed its replicas: the count to give back. */

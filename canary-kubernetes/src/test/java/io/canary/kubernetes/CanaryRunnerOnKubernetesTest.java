@@ -3,12 +3,14 @@ package io.canary.kubernetes;
 import static io.canary.kubernetes.TestCluster.NS;
 import static io.canary.kubernetes.TestCluster.TARGET;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.canary.core.CanaryRunner;
 import io.canary.core.CanarySpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Phase;
+import io.canary.core.CanaryException;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Stage;
@@ -17,7 +19,9 @@ import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RolloutStarted;
 import io.canary.core.memory.InMemoryTrafficRouter;
 import io.canary.core.spi.Workloads;
+import io.canary.core.spi.TargetKey;
 import io.canary.core.time.VirtualScheduler;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
@@ -34,6 +38,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,7 +49,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The runner over this module's adapters: state in ConfigMaps, one driver per rollout through Leases. */
+/**
+ * The runner over this module's adapters: state in ConfigMaps, one driver per rollout through Leases,
+ * one release per target through a claim ConfigMap.
+ */
 @EnableKubernetesMockClient(crud = true, https = false, kubernetesClientBuilderCustomizer = FastFailingClient.class)
 class CanaryRunnerOnKubernetesTest {
   KubernetesMockServer server;
@@ -96,6 +104,7 @@ class CanaryRunnerOnKubernetesTest {
           .workloads(signalling(workloads))
           .stateStore(ConfigMapStateStore.create(runnerClient, NS))
           .lock(LeaseRolloutLock.create(runnerClient, scheduler))
+          .claims(ConfigMapTargetClaims.create(runnerClient, NS))
           .scheduler(scheduler)
           .identity(identity)
           .addListener(events::add)
@@ -282,5 +291,114 @@ class CanaryRunnerOnKubernetesTest {
     assertThat(cluster.get("web-canary")).isNull();
     assertThat(cluster.get(TARGET).getSpec().getTemplate().getMetadata().getLabels())
         .containsEntry("canary.io/revision", promoting.canaryRevision().orElseThrow().hash());
+  }
+
+  /** Another rollout name and another canary Deployment, the same target Deployment. */
+  private static final CanarySpec OTHER = CanarySpec.copyOf(SPEC).withName("web-green")
+      .withRevision(NewRevision.image("app", "shop/web:3.0"));
+  private static final String CLAIM = ConfigMapTargetClaims.configMapName(TargetKey.of(SPEC));
+
+  @Test
+  void ofTwoRunnersStartingTwoRolloutsOfOneTargetAtTheSameInstantOneRunsAndTheOtherIsRefused() throws Exception {
+    Runner a = new Runner("runner-a");
+    Runner b = new Runner("runner-b");
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    Future<RolloutHandle> startA;
+    Future<RolloutHandle> startB;
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      startA = pool.submit(() -> go.await(5, TimeUnit.SECONDS) ? a.runner.start(SPEC) : null);
+      startB = pool.submit(() -> go.await(5, TimeUnit.SECONDS) ? b.runner.start(OTHER) : null);
+      go.countDown();
+      Optional<RolloutHandle> ha = started(startA);
+      Optional<RolloutHandle> hb = started(startB);
+      assertThat(ha.isPresent() ^ hb.isPresent()).as("a started: %s, b started: %s", ha, hb).isTrue();
+    } finally {
+      pool.shutdownNow();
+    }
+    boolean aWon = started(startA).isPresent();
+    Runner winner = aWon ? a : b;
+    Runner loser = aWon ? b : a;
+    CanarySpec won = aWon ? SPEC : OTHER;
+    CanarySpec lost = aWon ? OTHER : SPEC;
+    RolloutHandle handle = started(aWon ? startA : startB).orElseThrow();
+    assertThatThrownBy(() -> (aWon ? startB : startA).get())
+        .isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOf(CanaryException.class)
+        .hasMessageContaining("target Deployment/web is held by rollout shop/" + won.name());
+
+    winner.drive(handle, pausedAt(25));
+    loser.scheduler.advance(Duration.ofMinutes(1));
+    assertThat(claimHolder()).contains(won.name());
+    assertThat(loser.events).as("the refused runner did nothing").isEmpty();
+    assertThat(client.configMaps().inNamespace(NS).withName(ConfigMapStateStore.configMapName(lost.key())).get())
+        .as("no status of the refused rollout").isNull();
+    assertThat(client.leases().inNamespace(NS).withName(LeaseRolloutLock.leaseName(lost.key())).get())
+        .as("no lease of the refused rollout").isNull();
+    assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).extracting(d -> d.getMetadata().getName())
+        .containsExactlyInAnyOrder(TARGET, "web-canary");
+    assertThat(ConfigMapStateStore.create(client, NS).load(won.key()).orElseThrow().value().currentWeight()).isEqualTo(25);
+    // The refused one is told again, naming the phase and step of the release under way.
+    assertThatThrownBy(() -> loser.runner.start(lost))
+        .isInstanceOf(CanaryException.class)
+        .hasMessageContaining("held by rollout shop/" + won.name() + " (Paused, step 2/3)");
+
+    // Once the first has ended, its claim is gone and the other release claims the target.
+    handle.promoteFully();
+    assertThat(winner.drive(handle, s -> s.phase().isTerminal()).phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThat(client.configMaps().inNamespace(NS).withName(CLAIM).get()).as("the claim is given up").isNull();
+    RolloutHandle next = loser.runner.start(lost);
+    assertThat(loser.drive(next, pausedAt(25)).currentWeight()).isEqualTo(25);
+    assertThat(claimHolder()).contains(lost.name());
+    ConfigMap claim = client.configMaps().inNamespace(NS).withName(CLAIM).get();
+    assertThat(claim.getMetadata().getLabels()).containsEntry(CanaryLabels.TARGET_CLAIM, "true")
+        .containsEntry(CanaryLabels.ROLLOUT, lost.name()).containsEntry(CanaryLabels.MANAGED_BY, CanaryLabels.MANAGED_BY_VALUE);
+
+    RunnerRole role = RunnerRole.load(client);
+    assertThat(accesses.accesses.stream().distinct().filter(x -> !role.allows(x)).toList())
+        .as("requests the Role in %s does not allow", RunnerRole.FILE).isEmpty();
+  }
+
+  @Test
+  void aDeadRunnersClaimKeepsItsRolloutUnderWayAndAStaleOneIsReplaced() throws Exception {
+    Runner first = new Runner("runner-a");
+    RolloutHandle handle = first.runner.start(SPEC);
+    first.drive(handle, pausedAt(25));
+    first.runner.close();
+
+    Runner second = new Runner("runner-b");
+    second.scheduler.advance(Duration.ofMinutes(1));
+    assertThatThrownBy(() -> second.runner.start(OTHER))
+        .as("its runner is gone, the rollout is still under way")
+        .isInstanceOf(CanaryException.class)
+        .hasMessageContaining("held by rollout shop/" + SPEC.name() + " (Paused, step 2/3)");
+    RolloutHandle resumed = second.runner.start(SPEC);
+    second.drive(resumed, s -> resumed.isDriving());
+    assertThat(started(second.events, true)).as("the same rollout resumed is no second release").isEqualTo(1);
+    resumed.abort();
+    assertThat(second.drive(resumed, s -> s.phase().isTerminal()).phase()).isEqualTo(Phase.ABORTED);
+
+    // A claim its runner left behind when it stopped after saving Aborted: stale once a lease duration old.
+    ConfigMapTargetClaims.create(runnerClient, NS).claim(TargetKey.of(SPEC), SPEC.key(), second.scheduler.now(), c -> true);
+    Runner third = new Runner("runner-c");
+    third.scheduler.advanceTo(second.scheduler.now());
+    assertThatThrownBy(() -> third.runner.start(OTHER)).isInstanceOf(CanaryException.class).hasMessageContaining("(Aborted");
+    third.scheduler.advance(Duration.ofSeconds(15));
+    RolloutHandle next = third.runner.start(OTHER);
+    assertThat(third.drive(next, pausedAt(25)).currentWeight()).isEqualTo(25);
+    assertThat(claimHolder()).contains(OTHER.name());
+  }
+
+  private Optional<String> claimHolder() {
+    return Optional.ofNullable(client.configMaps().inNamespace(NS).withName(CLAIM).get())
+        .map(cm -> cm.getData().get(ConfigMapTargetClaims.ROLLOUT_KEY));
+  }
+
+  private static Optional<RolloutHandle> started(Future<RolloutHandle> start) throws Exception {
+    try {
+      return Optional.of(start.get(10, TimeUnit.SECONDS));
+    } catch (ExecutionException e) {
+      return Optional.empty();
+    }
   }
 }

@@ -166,11 +166,11 @@ public final class RolloutDriver implements RolloutHandle {
       return result;
     }
     mailbox.submit(() -> {
-      if (!isDriving() && !(record.status().phase().isTerminal() && retake())) {
-        result.completeExceptionally(notDriving(control));
-        return;
-      }
       try {
+        if (!isDriving() && !(record.status().phase().isTerminal() && retake())) {
+          result.completeExceptionally(notDriving(control));
+          return;
+        }
         RolloutStatus next = RolloutMachine.control(spec, record.status(), control, ctx.scheduler().now());
         if (!next.equals(record.status())) {
           LOG.info("[{}] {} requested", key, control.method());
@@ -182,7 +182,7 @@ public final class RolloutDriver implements RolloutHandle {
         }
         reconcile();
         result.complete(record.status());
-      } catch (CanaryException e) {
+      } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
     });
@@ -218,6 +218,9 @@ public final class RolloutDriver implements RolloutHandle {
           close();
           return;
         }
+        if (!stillClaimed()) {
+          return;
+        }
         record.replaceNext(stored.map(Versioned::version));
         if (!save(record.status(), List.of())) {
           return;
@@ -230,6 +233,22 @@ public final class RolloutDriver implements RolloutHandle {
       reconcile();
     } catch (RuntimeException e) {
       failed(e);
+    }
+  }
+
+  /**
+   * Claims the target again before a fresh release saves its first status: {@code start()} claimed it,
+   * but a claim left without a status for a lease duration may have been taken as stale since. If so,
+   * this release does not start, and leaves neither a status nor a lease behind.
+   */
+  private boolean stillClaimed() {
+    try {
+      TargetClaim.take(ctx, spec);
+      return true;
+    } catch (CanaryException e) {
+      LOG.error("[{}] this release does not start: {}", key, e.getMessage());
+      close();
+      return false;
     }
   }
 
@@ -365,9 +384,13 @@ public final class RolloutDriver implements RolloutHandle {
     cancelWakeTimer();
     effects.closeWatch();
     lease.giveUp();
+    TargetClaim.release(ctx, spec);
   }
 
-  /** Takes the lease of an ended rollout again for a control, with the status as stored now. */
+  /**
+   * Takes the lease of an ended rollout again for a control, with the status as stored now, and claims
+   * its target again (another release may hold it since this one ended: the control is then refused).
+   */
   private boolean retake() {
     if (closed || !lease.take()) {
       return false;
@@ -376,6 +399,12 @@ public final class RolloutDriver implements RolloutHandle {
     if (stored.isEmpty() || !stored.get().value().specFingerprint().equals(record.status().specFingerprint())) {
       lease.giveUp();
       return false;
+    }
+    try {
+      TargetClaim.take(ctx, spec);
+    } catch (RuntimeException e) {
+      lease.giveUp();
+      throw e;
     }
     record.adopt(stored.get());
     return true;

@@ -5,6 +5,7 @@ import io.canary.core.RolloutHandle;
 import io.canary.core.spi.RolloutListener;
 import io.canary.core.spi.RolloutLock;
 import io.canary.core.spi.StateStore;
+import io.canary.core.spi.TargetClaims;
 import io.canary.core.spi.TrafficRouter;
 import io.canary.core.spi.Workloads;
 import io.canary.core.time.Scheduler;
@@ -20,6 +21,8 @@ public record RunnerContext(
     Workloads workloads,
     StateStore store,
     RolloutLock lock,
+    /** One release per target workload. */
+    TargetClaims claims,
     Scheduler scheduler,
     String identity,
     Duration leaseDuration,

@@ -7,6 +7,7 @@ import io.canary.core.spi.TrafficRouter;
 import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
+import io.canary.kubernetes.ConfigMapTargetClaims;
 import io.canary.kubernetes.KubernetesWorkloads;
 import io.canary.kubernetes.LeaseRolloutLock;
 import io.canary.testing.RolloutHistory;
@@ -38,6 +39,7 @@ final class RunnerOnSimulation implements AutoCloseable {
         .workloads(workloads)
         .stateStore(ConfigMapStateStore.create(client, namespace))
         .lock(LeaseRolloutLock.create(client, sim.scheduler()))
+        .claims(ConfigMapTargetClaims.create(client, namespace))
         .scheduler(sim.scheduler())
         .addListener(history)
         .addListener(sim.timeline())
