@@ -12,6 +12,7 @@ import io.canary.core.WorkloadRef;
 import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
+import io.canary.kubernetes.ConfigMapTargetClaims;
 import io.canary.kubernetes.KubernetesEventRecorder;
 import io.canary.kubernetes.KubernetesWorkloads;
 import io.canary.kubernetes.LeaseRolloutLock;
@@ -45,6 +46,7 @@ final class ReadmeCode {
             .trafficRouter(IstioTrafficRouter.create(client))
             .workloads(workloads)
             .stateStore(ConfigMapStateStore.create(client, "istio-argo-rollouts"))
+            .claims(ConfigMapTargetClaims.create(client, "istio-argo-rollouts"))
             .lock(LeaseRolloutLock.create(client))
             .addListener(KubernetesEventRecorder.create(client))
             .build()) {
