@@ -77,6 +77,25 @@ class FailuresAndDryRunTest {
   }
 
   @Test
+  void aCanaryThatCannotBeCreatedRollsBackAndGivesTheStableSidesLabelsBack() {
+    try (Fixture f = new Fixture(5, Duration.ZERO)) {
+      f.workloads.failEnsureCanary(1000, new CanaryException("quota exceeded"));
+      CanarySpec spec = CanarySpec.copyOf(RunnerStepsTest.spec(Step.setWeight(20)).build())
+          .withProgressDeadline(Duration.ofMinutes(5));
+      RolloutHandle rollout = f.runner.start(spec);
+      f.advance(Duration.ofMinutes(1));
+      assertThat(f.router.history(spec.key())).as("the stable side pinned before the canary was asked for")
+          .singleElement().satisfies(pinned -> assertThat(pinned.stableLabels()).isNotEmpty());
+      RolloutStatus done = rollout.await(Duration.ofHours(1));
+      assertThat(done.phase()).isEqualTo(Phase.ABORTED);
+      assertThat(done.abortReason()).hasValueSatisfying(r -> assertThat(r).contains("quota exceeded"));
+      assertThat(f.router.routing(spec.key()).orElseThrow().stableLabels())
+          .as("the pin is given back: the routing as the user had it").isEmpty();
+      assertThat(f.router.weights(spec.key())).allMatch(w -> w == 0);
+    }
+  }
+
+  @Test
   void theDryRunListsEveryChangeWithTheRenderedObjectsAndWritesNothing() {
     try (Fixture f = new Fixture()) {
       CanarySpec spec = Scenarios.rolloutsDemo();

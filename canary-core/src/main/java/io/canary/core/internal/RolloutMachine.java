@@ -268,6 +268,7 @@ public final class RolloutMachine {
               .withAbortReason(Optional.empty())
               .withDueAt(Optional.empty())
               .withCanaryReplicasRequested(Optional.empty())
+              .withoutRevisions()
               .withMessage("retried by user: starting again from the first step");
           return condition(again, Condition.ABORTED, false, "Retried", "retried by user", now).done();
         }
@@ -323,6 +324,11 @@ public final class RolloutMachine {
     if (held.isPresent()) {
       return held.get();
     }
+    if (st.revisions().isEmpty()) {
+      // Saved on its own, so that a roll-back from here knows the labels it must give back.
+      return Decision.transition(copy(st, now).withMessage("pinning the stable side to its revision").done(),
+          new Action.PinStable());
+    }
     StatusEdit next = copy(st, now)
         .withPhase(Phase.PROGRESSING)
         .withStepIndex(0)
@@ -331,6 +337,6 @@ public final class RolloutMachine {
         .withNextBackgroundAnalysisAt(spec.analysis().map(a -> now.plus(a.initialDelay())))
         .withMessage(st.attempt() == 0 ? "rollout started" : "rollout retried (attempt " + (st.attempt() + 1) + ")");
     condition(next, Condition.PROGRESSING, true, REASON_STARTED, "canary " + spec.revision() + " is rolling out", now);
-    return Decision.transition(next.done(), new Action.PinStable(), new Action.EnsureCanary());
+    return Decision.transition(next.done(), new Action.EnsureCanary());
   }
 }

@@ -87,6 +87,12 @@ final class StatusEdit {
     return this;
   }
 
+  /** Forgets both revisions (a retry learns them again, and pins the stable side again). */
+  StatusEdit withoutRevisions() {
+    s = s.withStableRevision(Optional.empty()).withCanaryRevision(Optional.empty());
+    return this;
+  }
+
   StatusEdit withConditions(List<Condition> conditions) {
     s = s.withConditions(conditions);
     return this;

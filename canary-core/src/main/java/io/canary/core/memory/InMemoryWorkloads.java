@@ -36,6 +36,8 @@ public final class InMemoryWorkloads implements Workloads {
   private final Map<RolloutKey, Sim> sims = new HashMap<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final List<Problem> problems = new ArrayList<>();
+  private int failingEnsures;
+  private RuntimeException ensureFailure;
   /** Per target workload, the revisions promoted onto it, oldest first. */
   private final Map<String, List<NewRevision>> promoted = new HashMap<>();
   private boolean readinessHeld;
@@ -71,6 +73,10 @@ public final class InMemoryWorkloads implements Workloads {
 
   @Override
   public synchronized Revisions ensureCanary(CanarySpec spec) {
+    if (failingEnsures > 0) {
+      failingEnsures--;
+      throw ensureFailure;
+    }
     calls.add("ensureCanary");
     Sim sim = sims.computeIfAbsent(spec.key(), k -> new Sim(defaultStableReplicas));
     sim.canaryExists = true;
@@ -168,6 +174,13 @@ public final class InMemoryWorkloads implements Workloads {
   }
 
   /** While held, no new pod becomes ready (a crash-looping canary); releasing lets them start. */
+  /** Makes the next {@code times} calls of {@link #ensureCanary} throw {@code failure} (an API that refuses). */
+  public synchronized InMemoryWorkloads failEnsureCanary(int times, RuntimeException failure) {
+    this.failingEnsures = times;
+    this.ensureFailure = failure;
+    return this;
+  }
+
   public synchronized void holdReadiness(boolean held) {
     readinessHeld = held;
     if (!held) {
@@ -221,12 +234,9 @@ public final class InMemoryWorkloads implements Workloads {
     toNotify.forEach(Runnable::run);
   }
 
+  /** The rollout's workloads; a rollout whose canary was never created has its stable workload only. */
   private Sim sim(CanarySpec spec) {
-    Sim sim = sims.get(spec.key());
-    if (sim == null) {
-      throw new IllegalStateException("InMemoryWorkloads: ensureCanary was not called for rollout " + spec.key());
-    }
-    return sim;
+    return sims.computeIfAbsent(spec.key(), k -> new Sim(defaultStableReplicas));
   }
 
   private static Revisions revisionsOf(CanarySpec spec) {
