@@ -1,5 +1,6 @@
 package io.canary.core;
 
+import io.canary.core.analysis.LifecyclePoint;
 import io.canary.core.internal.SpecValidator;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -80,7 +81,7 @@ public abstract class CanarySpec {
   public abstract Optional<String> maxUnavailable();
 
   /** The gates of {@code point}, in the order given. */
-  public List<GateSpec> gatesAt(io.canary.core.analysis.LifecyclePoint point) {
+  public List<GateSpec> gatesAt(LifecyclePoint point) {
     return gates().stream().filter(g -> g.point() == point).toList();
   }
 

@@ -1,5 +1,6 @@
 package io.canary.core;
 
+import io.canary.core.analysis.LifecyclePoint;
 import io.canary.core.internal.Json;
 import io.canary.core.spi.Check;
 import io.canary.core.spi.Verdict;
@@ -138,7 +139,7 @@ public final class StatusDocument {
 
   private static void readGroups(Doc o, ImmutableRolloutStatus.Builder b) {
     o.object("gate").ifPresent(g -> b.gate(GateProgress.builder()
-        .point(io.canary.core.analysis.LifecyclePoint.valueOf(g.required("point")))
+        .point(LifecyclePoint.valueOf(g.required("point")))
         .stepIndex(g.integer("stepIndex").orElse(0)).passed(g.bool("passed")).nextAskAt(g.instant("nextAskAt"))
         .message(g.text("message").orElse("")).build()));
     o.object("lastAnalysis").map(StatusDocument::analysisRecord).ifPresent(b::lastAnalysis);

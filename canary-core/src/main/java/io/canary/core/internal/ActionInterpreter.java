@@ -1,5 +1,6 @@
 package io.canary.core.internal;
 
+import java.util.Optional;
 import io.canary.core.CanarySpec;
 import io.canary.core.HeaderRoute;
 import io.canary.core.MirrorRoute;
@@ -78,7 +79,7 @@ final class ActionInterpreter {
     public Void pinStable(Action.PinStable action) {
       next = RolloutMachine.withRevisions(next, effects.previewRevisions(next));
       // No canary yet: the workloads have no traffic shift to hear of.
-      effects.applyRouting(RolloutMachine.pinned(next), java.util.Optional.empty(), next);
+      effects.applyRouting(RolloutMachine.pinned(next), Optional.empty(), next);
       return null;
     }
 

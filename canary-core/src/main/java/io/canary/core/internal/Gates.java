@@ -1,5 +1,6 @@
 package io.canary.core.internal;
 
+import io.canary.core.Durations;
 import io.canary.core.AnalysisRecord;
 import io.canary.core.CanarySpec;
 import io.canary.core.GateProgress;
@@ -58,7 +59,7 @@ final class Gates {
     StatusEdit next = Transitions.copy(st, now).withGate(Optional.of(progress)).withLastAnalysis(record);
     if (!passed) {
       next.withMessage("held by the " + point.flaggerName() + " gates: " + result.message() + "; asked again in "
-          + io.canary.core.Durations.format(again) + " (abort() to roll back)");
+          + Durations.format(again) + " (abort() to roll back)");
     }
     return next.done();
   }

@@ -1,5 +1,9 @@
 package io.canary.core.internal;
 
+import io.canary.core.analysis.LifecyclePoint;
+import io.canary.core.GateSpec;
+import java.util.HashSet;
+import java.util.Set;
 import io.canary.core.AnalysisSpec;
 import io.canary.core.CanarySpec;
 import io.canary.core.Names;
@@ -200,11 +204,11 @@ public final class SpecValidator {
   }
 
   private static void gates(List<Problem> p, CanarySpec spec) {
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (int i = 0; i < spec.gates().size(); i++) {
-      io.canary.core.GateSpec g = spec.gates().get(i);
+      GateSpec g = spec.gates().get(i);
       String where = "gates[" + i + "] (" + g.point().flaggerName() + " " + g.name() + ")";
-      if (g.point() == io.canary.core.analysis.LifecyclePoint.ANALYSIS) {
+      if (g.point() == LifecyclePoint.ANALYSIS) {
         p.add(Problem.of(where + ".point", "a gate asked at every analysis is an analysis gate:"
             + " use gate.asAnalysisGate() in an AnalysisSpec"));
       }

@@ -4,6 +4,7 @@ import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.Condition;
 import io.canary.core.Control;
+import io.canary.core.GateProgress;
 import io.canary.core.Phase;
 import io.canary.core.Revision;
 import io.canary.core.RolloutStatus;
@@ -121,7 +122,7 @@ final class Transitions {
             st.stableScaling().scaleDownAt(),
             st.timers().dueAt(),
             st.timers().waitingSince().map(w -> w.plus(spec.progressDeadline())),
-            st.gate().flatMap(io.canary.core.GateProgress::nextAskAt))
+            st.gate().flatMap(GateProgress::nextAskAt))
         .flatMap(Optional::stream)
         .min(Instant::compareTo);
   }
