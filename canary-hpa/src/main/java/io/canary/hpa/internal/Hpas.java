@@ -67,9 +67,23 @@ public final class Hpas {
     return caches.in(namespace).named(name);
   }
 
+  /**
+   * Creates {@code hpa}; one that exists already (created by a runner before this one, and not yet in
+   * this process's cache) is taken as it is: creating the canary's autoscaler is idempotent.
+   */
   public HorizontalPodAutoscaler create(HorizontalPodAutoscaler hpa) {
     String namespace = hpa.getMetadata().getNamespace();
-    HorizontalPodAutoscaler created = hpas().inNamespace(namespace).resource(hpa).create();
+    HorizontalPodAutoscaler created;
+    try {
+      created = hpas().inNamespace(namespace).resource(hpa).create();
+    } catch (KubernetesClientException e) {
+      HorizontalPodAutoscaler existing = e.getCode() == HttpURLConnection.HTTP_CONFLICT
+          ? hpas().inNamespace(namespace).withName(hpa.getMetadata().getName()).get() : null;
+      if (existing == null) {
+        throw e;
+      }
+      created = existing;
+    }
     caches.in(namespace).wrote(created);
     return created;
   }
