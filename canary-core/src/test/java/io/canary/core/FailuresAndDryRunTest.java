@@ -102,7 +102,7 @@ class FailuresAndDryRunTest {
       RolloutPlan plan = f.runner.plan(spec);
       assertThat(plan.weights()).containsExactly(0, 20, 40, 60, 80, 80, 0, 0);
       assertThat(plan.changes()).extracting(PlannedChange::change).contains("waits for promote()",
-          "canary scaled to 4 replicas (setWeight 80)", "canary workload rollouts-demo-deployment-canary removed");
+          "canary asked for at least 4 replicas (setWeight 80)", "canary workload rollouts-demo-deployment-canary removed");
       assertThat(plan.changes()).extracting(PlannedChange::kind).containsSubsequence(RolloutPlan.Kind.CREATE_CANARY,
           RolloutPlan.Kind.SCALE_CANARY, RolloutPlan.Kind.ROUTING, RolloutPlan.Kind.PAUSE, RolloutPlan.Kind.PROMOTE_STABLE,
           RolloutPlan.Kind.REMOVE_CANARY);

@@ -237,7 +237,7 @@ class RunnerStepsTest {
           .containsExactly("Scaled stable to 4 replicas (dynamic stable scale: stable takes 40% of the traffic)",
               "Gave stable its own scale back (abort: stable needs all its pods back)");
       assertThat(f.events).as("the canary's events tell of the canary only").filteredOn(e -> e instanceof CanaryScaled)
-          .extracting(RolloutEvent::message).containsExactly("Scaled canary to 6 replicas (setWeight 60)");
+          .extracting(RolloutEvent::message).containsExactly("Asked for at least 6 canary replicas (setWeight 60)");
     }
   }
 
