@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NamespaceAutoscalers {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceAutoscalers.class);
-  private static final String BY_TARGET = "scale-target";
 
   /** What this process wrote last: the object, or {@code deleted} at the version it had. */
   private record Written(HorizontalPodAutoscaler hpa, boolean deleted) {
@@ -41,11 +40,10 @@ public final class NamespaceAutoscalers {
   private final Map<String, Written> written = new ConcurrentHashMap<>();
   private final List<Consumer<HorizontalPodAutoscaler>> listeners = new CopyOnWriteArrayList<>();
 
-  /** Serves {@code informer}'s store, which must not have started yet (an index is added to it). */
+  /** Serves {@code informer}'s store. */
   public NamespaceAutoscalers(String namespace, SharedIndexInformer<HorizontalPodAutoscaler> informer) {
     this.namespace = namespace;
     this.informer = informer;
-    informer.addIndexers(Map.of(BY_TARGET, hpa -> target(hpa).stream().toList()));
     informer.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(HorizontalPodAutoscaler hpa) {
@@ -77,11 +75,15 @@ public final class NamespaceAutoscalers {
     return target(hpa).filter((kind + "/" + workload)::equals).isPresent();
   }
 
-  /** Every autoscaler that sizes {@code kind/workload}, ordered by name. */
+  /**
+   * Every autoscaler that sizes {@code kind/workload}, ordered by name. The store is read itself, not
+   * through an informer index: fabric8's index drops an object for a moment while the informer
+   * updates it (every status update of the autoscaler), and an autoscaler missed for that moment would
+   * have its workload's replicas written.
+   */
   public List<HorizontalPodAutoscaler> targeting(String kind, String workload) {
-    Set<String> names = new TreeSet<>();
-    informer.getIndexer().byIndex(BY_TARGET, kind + "/" + workload).forEach(h -> names.add(h.getMetadata().getName()));
-    names.addAll(written.keySet());
+    Set<String> names = new TreeSet<>(written.keySet());
+    informer.getStore().list().forEach(h -> names.add(h.getMetadata().getName()));
     List<HorizontalPodAutoscaler> found = new ArrayList<>();
     for (String name : names) {
       named(name).filter(h -> targets(h, kind, workload)).ifPresent(found::add);

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NamespaceInformers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceInformers.class);
-  private static final String BY_OWNER = "controller-owner-uid";
 
   private final String namespace;
   private final SharedIndexInformer<Deployment> deployments;
@@ -49,8 +49,6 @@ public final class NamespaceInformers implements AutoCloseable {
     this.pods = client.pods().inNamespace(namespace).runnableInformer(0);
     this.autoscalerInformer = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).runnableInformer(0);
     this.autoscalers = new NamespaceAutoscalers(namespace, autoscalerInformer);
-    replicaSets.addIndexers(Map.of(BY_OWNER, NamespaceInformers::controllerOwnerUid));
-    pods.addIndexers(Map.of(BY_OWNER, NamespaceInformers::controllerOwnerUid));
     deployments.addEventHandler(handler(d -> List.of(d.getMetadata().getName())));
     replicaSets.addEventHandler(handler(rs -> ownerDeployment(rs).stream().toList()));
     pods.addEventHandler(handler(this::deploymentOfPod));
@@ -72,18 +70,23 @@ public final class NamespaceInformers implements AutoCloseable {
     return Optional.ofNullable(deployments.getStore().getByKey(namespace + "/" + name));
   }
 
-  /** The ReplicaSets the Deployment controls, old and new. */
+  /**
+   * The ReplicaSets the Deployment controls, old and new. Read from the store itself, not through an
+   * informer index: fabric8's index drops an object for a moment while the informer updates it (it
+   * removes the old entry before it adds the new one), so an index read during a status update can
+   * miss a ReplicaSet that is there all along.
+   */
   public List<ReplicaSet> replicaSetsOf(Deployment deployment) {
-    return replicaSets.getIndexer().byIndex(BY_OWNER, deployment.getMetadata().getUid());
+    String uid = deployment.getMetadata().getUid();
+    return replicaSets.getStore().list().stream().filter(rs -> controllerOwnerUid(rs).contains(uid)).toList();
   }
 
-  /** The pods of every ReplicaSet the Deployment controls. */
+  /** The pods of every ReplicaSet the Deployment controls (from the store, as above). */
   public List<Pod> podsOf(Deployment deployment) {
-    List<Pod> result = new ArrayList<>();
-    for (ReplicaSet rs : replicaSetsOf(deployment)) {
-      result.addAll(pods.getIndexer().byIndex(BY_OWNER, rs.getMetadata().getUid()));
-    }
-    return result;
+    Set<String> owners = new HashSet<>();
+    replicaSetsOf(deployment).forEach(rs -> owners.add(rs.getMetadata().getUid()));
+    return pods.getStore().list().stream()
+        .filter(p -> controllerOwnerUid(p).stream().anyMatch(owners::contains)).toList();
   }
 
   /** The namespace's autoscalers, shared with canary-hpa. */
