@@ -310,7 +310,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private Duration timelineInterval = Duration.ofSeconds(10);
     private Duration metricsWindow = Duration.ofSeconds(15);
     private Duration quietPeriod = Duration.ofMillis(Long.getLong("canary.quietMillis", 2));
-    private Duration maxSettleWait = Duration.ofSeconds(2);
+    private Duration maxSettleWait = Duration.ofSeconds(10);
     private Duration routeStatusDelay = Duration.ofSeconds(1);
 
     private Builder() {}
@@ -369,7 +369,7 @@ public final class SimulatedCluster implements AutoCloseable {
       return this;
     }
 
-    /** The longest (real time) a settle waits for quiet; 2 s unless set. */
+    /** The longest (real time) a settle waits for quiet; 10 s unless set (a loaded build machine can take seconds to deliver a watch event). */
     public Builder maxSettleWait(Duration d) {
       this.maxSettleWait = positive("maxSettleWait", d);
       return this;
