@@ -141,6 +141,7 @@ public final class ConfigMapStateStore implements StateStore {
         .withNamespace(key.namespace())
         .withResourceVersion(expectedVersion.orElse(null))
         .withLabels(CanaryLabels.forRollout(key.name())).addToLabels(CanaryLabels.ROLLOUT_STATE, "true")
+        .addToLabels(endedTargetLabel(status))
         .endMetadata()
         .withData(Map.of(DATA_KEY, StatusDocument.write(status)))
         .build();
@@ -202,9 +203,12 @@ public final class ConfigMapStateStore implements StateStore {
     }
     try {
       var configMaps = client.configMaps().inNamespace(key.namespace());
+      var statuses = configMaps.withLabel(CanaryLabels.ROLLOUT_STATE, "true");
+      // The label selects the candidates; a name too long for a label value means reading them all.
+      var candidates = isLabelValue(target.get()) ? statuses.withLabel(CanaryLabels.ENDED_TARGET, target.get()) : statuses;
       record Ended(ConfigMap configMap, RolloutStatus status) {}
       List<Ended> sameTarget = new ArrayList<>();
-      for (ConfigMap cm : configMaps.withLabel(CanaryLabels.ROLLOUT_STATE, "true").list().getItems()) {
+      for (ConfigMap cm : candidates.list().getItems()) {
         String rollout = cm.getMetadata().getLabels() == null ? null : cm.getMetadata().getLabels().get(CanaryLabels.ROLLOUT);
         String json = cm.getData() == null ? null : cm.getData().get(DATA_KEY);
         if (rollout == null || json == null || rollout.equals(key.name())
@@ -247,6 +251,16 @@ public final class ConfigMapStateStore implements StateStore {
   /** The workload an ended status left stable. */
   private static Optional<String> targetOf(RolloutStatus status) {
     return status.stableRevision().map(Revision::workload);
+  }
+
+  private static Map<String, String> endedTargetLabel(RolloutStatus status) {
+    return status.phase().isTerminal()
+        ? targetOf(status).filter(ConfigMapStateStore::isLabelValue).map(t -> Map.of(CanaryLabels.ENDED_TARGET, t)).orElse(Map.of())
+        : Map.of();
+  }
+
+  private static boolean isLabelValue(String value) {
+    return value.length() <= 63 && value.matches("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
   }
 
   private static void requireOurs(ConfigMap cm, RolloutKey key) {

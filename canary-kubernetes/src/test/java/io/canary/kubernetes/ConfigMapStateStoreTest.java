@@ -186,6 +186,21 @@ class ConfigMapStateStoreTest {
     assertThat(store.load(RolloutKey.of("shop", "web-0")).orElseThrow().value().phase())
         .as("a rollout under way is never deleted, however old").isEqualTo(Phase.PAUSED);
     assertThat(store.list()).doesNotContain(RolloutKey.of("shop", "web-1")).hasSize(5);
+    assertThat(client.configMaps().inNamespace("shop").withName("canary-rollout-web-4").get().getMetadata().getLabels())
+        .containsEntry(CanaryLabels.ENDED_TARGET, "web");
+    assertThat(client.configMaps().inNamespace("shop").withName("canary-rollout-web-0").get().getMetadata().getLabels())
+        .doesNotContainKey(CanaryLabels.ENDED_TARGET);
+  }
+
+  @Test
+  void aTargetWhoseNameIsNoLabelValueIsStillKeptToTheRule() {
+    ConfigMapStateStore store = ConfigMapStateStore.create(client, "shop").keepingEnded(1);
+    String longName = "w".repeat(70);
+    store.compareAndSet(RolloutKey.of("shop", "a"), Optional.empty(), ended("a", Phase.SUCCEEDED, longName, 1));
+    store.compareAndSet(RolloutKey.of("shop", "b"), Optional.empty(), ended("b", Phase.SUCCEEDED, "web", 2));
+    store.compareAndSet(RolloutKey.of("shop", "c"), Optional.empty(), ended("c", Phase.SUCCEEDED, longName, 3));
+
+    assertThat(statusConfigMaps()).containsExactly("canary-rollout-b", "canary-rollout-c");
   }
 
   @Test
