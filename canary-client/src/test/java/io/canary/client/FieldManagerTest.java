@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -99,6 +101,19 @@ class FieldManagerTest {
         .create();
     sdk.configMaps().inNamespace("shop").withName("c").edit(cm -> new ConfigMapBuilder(cm).addToData("k", "v").build());
     assertThat(client.configMaps().inNamespace("shop").withName("c").get().getData()).containsEntry("k", "v");
+  }
+
+  @Test
+  void theDerivedClientSendsTheHostsCredentials() throws Exception {
+    try (KubernetesClient host = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(client.getConfiguration()).withOauthToken("host-token").build()).build()) {
+      FieldManager.client(host).configMaps().inNamespace("shop")
+          .resource(new ConfigMapBuilder().withNewMetadata().withName("d").endMetadata().build()).create();
+
+      RecordedRequest create = drain().get(0);
+      assertThat(create.getPath()).endsWith("?fieldManager=canary-sdk");
+      assertThat(create.getHeader("Authorization")).isEqualTo("Bearer host-token");
+    }
   }
 
   @Test

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * last {@value #DEFAULT_ENDED_KEPT_PER_TARGET} rollouts that ended ({@link #keepingEnded(int)}); when a
  * rollout ends, the status ConfigMaps of older ended rollouts of the same target in its namespace are
  * deleted. The target is the workload the ended status names as stable (the target Deployment; with
- * {@code NewRevision.existingWorkload}, the Deployment a success made stable); an ended status that names
+ * {@code NewRevision.existingWorkload}, the Deployment a success made stable), put on its ConfigMap as the
+ * label {@code canary.io/ended-target}, which the clean-up selects on; an ended status that names
  * none (a rollout that failed before it learned its revisions) is kept. A status under way is never
  * deleted, and one a new release took over meanwhile is not either (the delete is guarded by the
  * resourceVersion that was listed). One ConfigMap per rollout name: a new release of the same rollout
