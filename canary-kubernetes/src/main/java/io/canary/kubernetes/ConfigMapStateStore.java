@@ -243,9 +243,11 @@ public final class ConfigMapStateStore implements StateStore {
           }
         }
       }
-    } catch (KubernetesClientException e) {
-      LOG.warn("Rollout {}: could not delete the statuses of older ended rollouts of {} in {} (HTTP {}: {}); they are"
-          + " tried again when the next rollout of it ends", key, target.get(), key.namespace(), e.getCode(), e.getMessage());
+    } catch (RuntimeException e) {
+      // The status is saved; a clean-up that failed (no list or delete allowed, an API fault) must not undo that.
+      String cause = e instanceof KubernetesClientException k ? "HTTP " + k.getCode() + ": " + k.getMessage() : e.toString();
+      LOG.warn("Rollout {}: could not delete the statuses of older ended rollouts of {} in {} ({}); they are"
+          + " tried again when the next rollout of it ends", key, target.get(), key.namespace(), cause);
     }
   }
 

@@ -19,6 +19,10 @@ import io.canary.core.Stage;
 import io.canary.core.spi.Versioned;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -216,6 +220,30 @@ class ConfigMapStateStoreTest {
     assertThat(statusConfigMaps()).hasSize(11).contains("canary-rollout-early-failure", "canary-rollout-web-3",
         "canary-rollout-web-12").doesNotContain("canary-rollout-web-1", "canary-rollout-web-2");
     assertThat(store.keepingEnded(Integer.MAX_VALUE).endedKeptPerTarget()).isEqualTo(Integer.MAX_VALUE);
+  }
+
+  @Test
+  void aCleanUpTheApiServerRefusesIsLoggedAndTheSaveStands() {
+    // Every list of ConfigMaps fails (sent to an object that does not exist: 404), as a missing list verb would (403).
+    Interceptor refuseLists = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if (request.method().equals("GET") && request.uri().getPath().endsWith("/configmaps")) {
+          builder.uri(request.uri().resolve("/api/v1/namespaces/shop/configmaps/no-such-configmap"));
+        }
+      }
+    };
+    try (KubernetesClient refusing = new KubernetesClientBuilder().withConfig(client.getConfiguration())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("refuse-lists", refuseLists)).build()) {
+      ConfigMapStateStore store = ConfigMapStateStore.create(refusing, "shop").keepingEnded(1);
+      store.compareAndSet(RolloutKey.of("shop", "web-1"), Optional.empty(), ended("web-1", Phase.SUCCEEDED, "web", 1));
+      String version = store.compareAndSet(RolloutKey.of("shop", "web-2"), Optional.empty(),
+          ended("web-2", Phase.SUCCEEDED, "web", 2));
+
+      assertThat(version).isNotEmpty();
+      assertThat(store.load(RolloutKey.of("shop", "web-2")).orElseThrow().version()).isEqualTo(version);
+      assertThat(statusConfigMaps()).as("nothing deleted: the clean-up could not list").hasSize(2);
+    }
   }
 
   @Test
