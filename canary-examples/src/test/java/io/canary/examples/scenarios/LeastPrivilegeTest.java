@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,28 +74,36 @@ class LeastPrivilegeTest {
     }
   }
 
+  /** What each seed scenario's code under test sent, and what it left, run once for every test here. */
+  record Run(String scenario, List<ObservedRequest> sent, List<String> leftOver) {}
+
+  private static final List<Run> RUNS = new ArrayList<>();
+
+  @BeforeAll
+  static void runTheSeedScenarios() {
+    for (String scenario : ScenarioPlans.names()) {
+      RUNS.add(run(scenario));
+    }
+  }
+
   @Test
   void theRoleGrantsWhatTheAdaptersUseInTheSeedScenariosAndNothingElse() throws IOException {
     Map<Access, Set<String>> used = new TreeMap<>();
-    List<String> writesWithoutFieldManager = new ArrayList<>();
     List<String> clusterScoped = new ArrayList<>();
-    for (String scenario : ScenarioPlans.names()) {
-      for (ObservedRequest r : run(scenario)) {
+    for (Run run : RUNS) {
+      for (ObservedRequest r : run.sent()) {
         URI uri = URI.create(r.path());
-        accessOf(r.method(), uri).ifPresent(a -> used.computeIfAbsent(a, k -> new TreeSet<>()).add(scenario));
-        if (accessOf(r.method(), uri).isPresent() && !uri.getPath().contains("/namespaces/")) {
-          clusterScoped.add(scenario + ": " + r);
-        }
-        if (r.isWrite() && !r.method().equals("DELETE")
-            && !Set.of(String.valueOf(uri.getRawQuery()).split("&")).contains("fieldManager=canary-sdk")) {
-          writesWithoutFieldManager.add(scenario + ": " + r);
-        }
+        accessOf(r.method(), uri).ifPresent(a -> {
+          used.computeIfAbsent(a, k -> new TreeSet<>()).add(run.scenario());
+          if (!uri.getPath().contains("/namespaces/")) {
+            clusterScoped.add(run.scenario() + ": " + r);
+          }
+        });
       }
     }
     Set<Access> granted = granted(role());
 
     assertThat(clusterScoped).as("requests a namespaced Role cannot grant").isEmpty();
-    assertThat(writesWithoutFieldManager).as("writes without fieldManager=canary-sdk").isEmpty();
     assertThat(new TreeSet<>(used.keySet())).as("used by the adapters (with the scenarios using them: %s) but not granted by %s",
         used, ROLE).isSubsetOf(granted);
     Set<Access> unused = new TreeSet<>(granted);
@@ -103,8 +112,35 @@ class LeastPrivilegeTest {
         .containsExactlyInAnyOrderElementsOf(GRANTED_FOR_PATHS_THE_SCENARIOS_DO_NOT_TAKE.keySet());
   }
 
+  @Test
+  void everyWriteOfEveryAdapterCarriesTheSdksFieldManager() {
+    List<String> withoutFieldManager = new ArrayList<>();
+    Set<String> written = new TreeSet<>();
+    for (Run run : RUNS) {
+      for (ObservedRequest r : run.sent()) {
+        URI uri = URI.create(r.path());
+        if (r.isWrite() && !r.method().equals("DELETE")) {
+          accessOf(r.method(), uri).ifPresent(a -> written.add(a.resource()));
+          if (!Set.of(String.valueOf(uri.getRawQuery()).split("&")).contains("fieldManager=canary-sdk")) {
+            withoutFieldManager.add(run.scenario() + ": " + r);
+          }
+        }
+      }
+    }
+
+    assertThat(written).as("what the adapters wrote: routers, workloads, autoscalers, status and claims, leases, events")
+        .contains("virtualservices", "destinationrules", "services", "httproutes", "deployments", "horizontalpodautoscalers",
+            "configmaps", "leases", "events");
+    assertThat(withoutFieldManager).as("writes without fieldManager=canary-sdk").isEmpty();
+  }
+
+  @Test
+  void onceTheRolloutsEndedNoLeaseOrClaimIsLeftOnlyTheEndedStatus() {
+    assertThat(RUNS).allSatisfy(run -> assertThat(run.leftOver()).as(run.scenario()).isEmpty());
+  }
+
   /** The requests the code under test sent while the scenario's rollouts ran, after the seed was up. */
-  private static List<ObservedRequest> run(String scenario) {
+  private static Run run(String scenario) {
     CanarySpec spec = ScenarioPlans.of(scenario);
     try (SimulatedCluster sim = SimulatedCluster.builder().build()) {
       List<HasMetadata> seed = sim.loadScenario(scenario);
@@ -123,13 +159,17 @@ class LeastPrivilegeTest {
       }
       List<ObservedRequest> sent = sim.requests().subList(from, sim.requests().size()).stream()
           .filter(r -> !r.bySimulator()).toList();
-      assertThat(sim.client().leases().inNamespace(spec.namespace()).list().getItems())
-          .as("%s: Leases left once the rollouts ended", scenario).isEmpty();
-      assertThat(sim.client().configMaps().inNamespace(spec.namespace()).withLabel(CanaryLabels.TARGET_CLAIM).list().getItems())
-          .as("%s: target claims left once the rollouts ended", scenario).isEmpty();
-      assertThat(sim.client().configMaps().inNamespace(spec.namespace()).withLabel(CanaryLabels.ROLLOUT_STATE, "true").list()
-          .getItems()).as("%s: the ended rollout's status is kept", scenario).hasSize(1);
-      return sent;
+      List<String> leftOver = new ArrayList<>();
+      sim.client().leases().inNamespace(spec.namespace()).list().getItems()
+          .forEach(l -> leftOver.add("Lease " + l.getMetadata().getName()));
+      sim.client().configMaps().inNamespace(spec.namespace()).withLabel(CanaryLabels.TARGET_CLAIM).list().getItems()
+          .forEach(c -> leftOver.add("claim ConfigMap " + c.getMetadata().getName()));
+      int statuses = sim.client().configMaps().inNamespace(spec.namespace()).withLabel(CanaryLabels.ROLLOUT_STATE, "true")
+          .list().getItems().size();
+      if (statuses != 1) {
+        leftOver.add(statuses + " status ConfigMaps, not the ended rollout's one");
+      }
+      return new Run(scenario, sent, leftOver);
     }
   }
 
