@@ -109,7 +109,9 @@ class LeastPrivilegeTest {
     Set<Access> unused = new TreeSet<>(granted);
     unused.removeAll(used.keySet());
     assertThat(unused).as("granted by %s but used by no scenario (%s), nor listed with a reason", ROLE, used)
-        .containsExactlyInAnyOrderElementsOf(GRANTED_FOR_PATHS_THE_SCENARIOS_DO_NOT_TAKE.keySet());
+        .isSubsetOf(GRANTED_FOR_PATHS_THE_SCENARIOS_DO_NOT_TAKE.keySet());
+    // A listed access may be used in a run (a conflict that makes canary-hpa read an autoscaler again).
+    assertThat(GRANTED_FOR_PATHS_THE_SCENARIOS_DO_NOT_TAKE.keySet()).as("listed as granted by %s", ROLE).isSubsetOf(granted);
   }
 
   @Test
