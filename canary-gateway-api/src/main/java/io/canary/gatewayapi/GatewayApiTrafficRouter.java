@@ -1,5 +1,6 @@
 package io.canary.gatewayapi;
 
+import io.canary.client.FieldManager;
 import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
 import io.canary.core.spi.RenderedObject;
@@ -108,7 +109,7 @@ public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseab
     private ConfirmationPolicy confirmation = ConfirmationPolicy.REQUIRE;
 
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      this.client = FieldManager.client(Objects.requireNonNull(client, "client"));
     }
 
     /** How often a write that met another writer's edit is read again and retried before the change fails (default 5). */

@@ -1,5 +1,6 @@
 package io.canary.hpa;
 
+import io.canary.client.FieldManager;
 import io.canary.core.CanarySpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Problem;
@@ -66,7 +67,8 @@ public final class HpaAwareWorkloads implements Workloads, AutoCloseable {
   private final Hpas hpas;
   private final Optional<AutoscalerInformers> ownInformers;
 
-  private HpaAwareWorkloads(KubernetesClient client, Workloads delegate) {
+  private HpaAwareWorkloads(KubernetesClient host, Workloads delegate) {
+    KubernetesClient client = FieldManager.client(host);
     this.delegate = delegate;
     if (delegate instanceof KubernetesWorkloads kubernetes) {
       this.ownInformers = Optional.empty();

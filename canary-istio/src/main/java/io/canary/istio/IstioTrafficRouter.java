@@ -1,5 +1,6 @@
 package io.canary.istio;
 
+import io.canary.client.FieldManager;
 import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
 import io.canary.core.spi.RenderedObject;
@@ -108,7 +109,7 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
     private boolean confirmReconciled;
 
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      this.client = FieldManager.client(Objects.requireNonNull(client, "client"));
     }
 
     /** Re-reads after a conflicting write before the change fails; at least 0 (default 5). */

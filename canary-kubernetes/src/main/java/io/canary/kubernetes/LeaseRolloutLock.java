@@ -1,5 +1,6 @@
 package io.canary.kubernetes;
 
+import io.canary.client.FieldManager;
 import io.canary.core.CanaryException;
 import io.canary.core.RolloutKey;
 import io.canary.core.spi.RolloutLock;
@@ -37,7 +38,7 @@ public final class LeaseRolloutLock implements RolloutLock {
   private final Supplier<Instant> clock;
 
   private LeaseRolloutLock(KubernetesClient client, Supplier<Instant> clock) {
-    this.client = Objects.requireNonNull(client, "client");
+    this.client = FieldManager.client(Objects.requireNonNull(client, "client"));
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
