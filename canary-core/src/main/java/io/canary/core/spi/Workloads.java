@@ -98,6 +98,22 @@ public interface Workloads {
     return Optional.empty();
   }
 
+  /**
+   * Why the canary workload can no longer serve because of a change made outside the rollout, as the
+   * adapter's watch saw it happen: deleted, or its replicas set to zero, by someone else (the message
+   * names the workload and what happened). Empty while the canary is as the rollout keeps it. The
+   * adapter tells the rollout's own doings apart: a canary not created yet or not yet in the watch
+   * cache, replicas it asked for (a {@code setCanaryScale} of 0 included), an autoscaler owning the
+   * replica count, the canary's removal at the end. A progressing or paused rollout whose canary is
+   * lost aborts (traffic to stable first). Read on every wake-up, from the watch cache.
+   *
+   * <p>The default tells nothing: the rollout then waits for the replicas its steps need and aborts
+   * at the progress deadline.
+   */
+  default Optional<String> canaryLost(CanarySpec spec, Revisions revisions) {
+    return Optional.empty();
+  }
+
   /** Calls {@code onChange} whenever the workloads' state may have changed, until closed. */
   AutoCloseable watch(CanarySpec spec, Revisions revisions, Runnable onChange);
 }
