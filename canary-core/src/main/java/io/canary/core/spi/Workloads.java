@@ -13,7 +13,7 @@ import java.util.Optional;
  *
  * <p>The runner calls, per rollout: {@link #validate} (and {@link #previewRevisions} for a dry run)
  * before anything is written; {@link #ensureCanary} once, then {@link #watch}; while the steps run,
- * {@link #observe} on every wake-up, {@link #scaleCanary} before a weight rises or at a
+ * {@link #observe} and {@link #canaryLost} on every wake-up, {@link #scaleCanary} before a weight rises or at a
  * {@code setCanaryScale} step, {@link #trafficShifted} after each routing write, {@link #scaleStable}
  * for dynamic stable scale; at the end {@link #promote} then {@link #promotionComplete} until true
  * (promotion only), and {@link #removeCanary} after the scale-down delay (promotion and abort). A
