@@ -137,15 +137,17 @@ class DriftWatchTest {
 
   @Test
   void noDriftIsReportedForTheRolloutsOwnWritesDuringAWholeRollout() throws Exception {
-    try (CanaryRunner runner = runner(DriftPolicy.REVERT)) {
+    List<List<RouteWeight>> watched = new CopyOnWriteArrayList<>();
+    try (CanaryRunner runner = runner(DriftPolicy.REVERT);
+        AutoCloseable watching = router.watchRouting(SPEC, watched::add)) {
       RolloutHandle rollout = runner.start(SPEC);
       rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
       // Let the watch catch up with every write of the rollout's so far.
-      eventually(() -> watchedWeights(20), "the watch shows the rollout's weight");
+      eventually(() -> shows(watched, 20), "the watch shows the rollout's weight");
       rollout.promote();
       for (int weight : new int[] {40, 60, 80}) {
         rollout.await(s -> s.currentWeight() == weight && s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
-        eventually(() -> watchedWeights(weight), "the watch shows weight " + weight);
+        eventually(() -> shows(watched, weight), "the watch shows weight " + weight);
       }
       assertThat(rollout.await(Duration.ofHours(1)).phase()).isEqualTo(Phase.SUCCEEDED);
     }
@@ -153,13 +155,26 @@ class DriftWatchTest {
     assertThat(events).noneMatch(e -> e.warning());
   }
 
-  private final List<List<RouteWeight>> watched = new CopyOnWriteArrayList<>();
-  private AutoCloseable watching;
+  @Test
+  void whileTheRolloutWaitsTheDriftWatchMakesNoRequest() throws Exception {
+    List<List<RouteWeight>> watched = new CopyOnWriteArrayList<>();
+    try (CanaryRunner runner = runner(DriftPolicy.REVERT);
+        AutoCloseable watching = router.watchRouting(SPEC, watched::add)) {
+      RolloutHandle rollout = runner.start(SPEC);
+      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
+      eventually(() -> shows(watched, 20), "the watch shows the rollout's weight");
+      cluster.skipRequests();
 
-  private boolean watchedWeights(int canary) {
-    if (watching == null) {
-      watching = router.watchRouting(SPEC, watched::add);
+      clock.advance(Duration.ofHours(2));
+
+      assertThat(cluster.takeRequests()).as("API requests while the rollout waits for two hours").isEmpty();
+      assertThat(rollout.status().phase()).isEqualTo(Phase.PAUSED);
     }
-    return !watched.isEmpty() && watched.get(watched.size() - 1).stream().allMatch(w -> w.canaryWeight() == canary);
+  }
+
+  /** The watch's last word is {@code canary} on every route (it has caught up with the rollout's writes). */
+  private static boolean shows(List<List<RouteWeight>> watched, int canary) {
+    return !watched.isEmpty() && !watched.get(watched.size() - 1).isEmpty()
+        && watched.get(watched.size() - 1).stream().allMatch(w -> w.canaryWeight() == canary);
   }
 }
