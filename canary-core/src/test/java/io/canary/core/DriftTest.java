@@ -6,8 +6,11 @@ import io.canary.core.event.DriftDetected;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.memory.InMemoryTrafficRouter;
 import io.canary.core.spi.RouteWeight;
+import io.canary.core.spi.RoutingState;
+import io.canary.core.spi.TrafficRouter;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -143,6 +146,40 @@ class DriftTest {
       assertThat(ended.conditions()).extracting(Condition::reason).contains("CanaryWorkloadLost");
       assertThat(f.events).extracting(RolloutEvent::message)
           .anyMatch(m -> m.contains("rollouts-demo-deployment-canary was scaled from 1 to 0 replicas outside the rollout"));
+    }
+  }
+
+  @Test
+  void aRouterWhoseWatchCannotStartStillRunsTheRollout() {
+    try (Fixture f = new Fixture()) {
+      TrafficRouter unwatchable = new TrafficRouter() {
+        @Override
+        public List<Problem> validate(CanarySpec spec) {
+          return f.router.validate(spec);
+        }
+
+        @Override
+        public void apply(CanarySpec spec, RoutingState desired) {
+          f.router.apply(spec, desired);
+        }
+
+        @Override
+        public List<RouteWeight> currentWeights(CanarySpec spec) {
+          return f.router.currentWeights(spec);
+        }
+
+        @Override
+        public AutoCloseable watchRouting(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {
+          throw new CanaryException("forbidden: cannot watch InMemoryRoutes");
+        }
+      };
+      try (CanaryRunner runner = CanaryRunner.builder().trafficRouter(unwatchable).workloads(f.workloads).scheduler(f.clock)
+          .addListener(f.events::add).build()) {
+        RolloutHandle rollout = runner.start(SPEC);
+        rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+        rollout.promote();
+        assertThat(rollout.await(Duration.ofHours(1)).phase()).isEqualTo(Phase.SUCCEEDED);
+      }
     }
   }
 
