@@ -212,6 +212,7 @@ public final class CanaryRunner implements AutoCloseable {
     private String identity;
     private Duration leaseDuration = Duration.ofSeconds(15);
     private Executor analysisExecutor;
+    private DriftPolicy driftPolicy = DriftPolicy.REVERT;
     private final List<RolloutListener> listeners = new CopyOnWriteArrayList<>();
 
     private Builder() {}
@@ -281,6 +282,15 @@ public final class CanaryRunner implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What a rollout does when the weights it owns are changed by someone else while its steps run, unless
+     * its spec says ({@link CanarySpec#driftPolicy()}). Default: {@link DriftPolicy#REVERT}, put back.
+     */
+    public Builder driftPolicy(DriftPolicy policy) {
+      this.driftPolicy = Objects.requireNonNull(policy, "driftPolicy");
+      return this;
+    }
+
     /** Sees every event of every rollout of the runner. */
     public Builder addListener(RolloutListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -314,7 +324,8 @@ public final class CanaryRunner implements AutoCloseable {
           leaseDuration,
           List.copyOf(listeners),
           analysis,
-          spec -> runner.get().restart(spec));
+          spec -> runner.get().restart(spec),
+          driftPolicy);
       runner.set(new CanaryRunner(ctx, ownsScheduler, ownedPool));
       return runner.get();
     }

@@ -12,6 +12,7 @@ import io.canary.gatewayapi.internal.Confirmations;
 import io.canary.gatewayapi.internal.Router;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Objects;
 
 /**
@@ -94,6 +95,16 @@ public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseab
   @Override
   public List<RouteWeight> currentWeights(CanarySpec spec) {
     return router.currentWeights(spec);
+  }
+
+  /**
+   * The weights of the rollout's routes after every change of one of them, from the route watch (one
+   * informer per route kind and namespace, shared with the confirmations), whatever the confirmation
+   * policy: weights changed by someone else are seen while the rollout waits.
+   */
+  @Override
+  public AutoCloseable watchRouting(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {
+    return confirmations.watchWeights(spec, onChange);
   }
 
   /** Stops the route watches. */

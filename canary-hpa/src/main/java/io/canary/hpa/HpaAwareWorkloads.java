@@ -203,6 +203,15 @@ public final class HpaAwareWorkloads implements Workloads, AutoCloseable {
    * Lets the decorated {@code Workloads} promote, then gives the stable autoscaler the new revision's
    * spec when one was given (metrics, behavior, bounds), else the user's bounds.
    */
+  /**
+   * The decorated {@code Workloads}' answer: a canary deleted, or scaled to 0 by someone else, is lost;
+   * replica counts an autoscaler sets are not judged (the decorated adapter sees the autoscaler).
+   */
+  @Override
+  public Optional<String> canaryLost(CanarySpec spec, Revisions revisions) {
+    return delegate.canaryLost(spec, revisions);
+  }
+
   @Override
   public void promote(CanarySpec spec, Revisions revisions) {
     delegate.promote(spec, revisions);

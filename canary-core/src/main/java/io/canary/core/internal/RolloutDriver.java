@@ -4,16 +4,20 @@ import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.CanaryValidationException;
 import io.canary.core.Control;
+import io.canary.core.PauseReason;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RolloutStarted;
 import io.canary.core.spi.RolloutListener;
+import io.canary.core.spi.RouteWeight;
+import io.canary.core.spi.RoutingState;
 import io.canary.core.spi.Versioned;
 import io.canary.core.time.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -255,8 +259,18 @@ public final class RolloutDriver implements RolloutHandle {
   /** Carries on a stored status as the machine decides: the canary and its watch back, drifted weights put back. */
   private void carryOn() {
     RolloutStatus st = record.status();
-    Decision decision = RolloutMachine.resume(spec, st, () -> ctx.router().currentWeights(spec));
-    interpreter.assumeRouting(RolloutMachine.routingFor(spec, st));
+    List<List<RouteWeight>> read = new ArrayList<>();
+    Decision decision = RolloutMachine.resume(spec, st, () -> {
+      read.add(ctx.router().currentWeights(spec));
+      return read.get(0);
+    }, ctx.driftPolicy(spec), ctx.scheduler().now());
+    RoutingState inForce = RolloutMachine.routingFor(spec, st);
+    interpreter.assumeRouting(inForce);
+    effects.assumeRouting(inForce);
+    if (st.pauseReason().equals(Optional.of(PauseReason.RoutingDrift)) && !read.isEmpty()) {
+      // Paused for this drift by an earlier runner: resume() puts the weights back without a second report.
+      effects.reportDrift(new Action.ReportDrift(st.currentWeight(), read.get(0), ctx.driftPolicy(spec)));
+    }
     if (!decision.isWait(st)) {
       ActionInterpreter.Outcome outcome = interpreter.run(decision, ctx.scheduler().now());
       save(outcome.next(), outcome.events());
@@ -272,7 +286,7 @@ public final class RolloutDriver implements RolloutHandle {
       for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
         RolloutStatus before = record.status();
         Instant now = ctx.scheduler().now();
-        Decision decision = RolloutMachine.decide(spec, before, effects.observe(before), now);
+        Decision decision = RolloutMachine.decide(spec, before, effects.observe(before, failingSince != null), now);
         if (decision.isWait(before)) {
           armTimer(decision.wakeAt());
           consecutiveFailures = 0;

@@ -25,17 +25,19 @@ final class RunnerOnSimulation implements AutoCloseable {
   final KubernetesClient client;
   final KubernetesWorkloads kubernetes;
   final HpaAwareWorkloads workloads;
+  final TrafficRouter router;
   final CanaryRunner runner;
   final RolloutHistory history = new RolloutHistory();
 
   private RunnerOnSimulation(SimulatedCluster sim, KubernetesClient client, String namespace,
-      Function<KubernetesClient, TrafficRouter> router) {
+      Function<KubernetesClient, TrafficRouter> routerOf) {
     this.sim = sim;
     this.client = client;
     this.kubernetes = KubernetesWorkloads.create(client);
     this.workloads = HpaAwareWorkloads.wrap(client, kubernetes);
+    this.router = routerOf.apply(client);
     this.runner = CanaryRunner.builder()
-        .trafficRouter(router.apply(client))
+        .trafficRouter(this.router)
         .workloads(workloads)
         .stateStore(ConfigMapStateStore.create(client, namespace))
         .lock(LeaseRolloutLock.create(client, sim.scheduler()))
@@ -69,6 +71,13 @@ final class RunnerOnSimulation implements AutoCloseable {
   @Override
   public void close() {
     runner.close();
+    if (router instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the router failed", e);
+      }
+    }
     workloads.close();
     kubernetes.close();
   }

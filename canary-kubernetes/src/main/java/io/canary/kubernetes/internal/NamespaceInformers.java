@@ -41,6 +41,7 @@ public final class NamespaceInformers implements AutoCloseable {
   private final NamespaceAutoscalers autoscalers;
   private final CompletableFuture<Void> synced;
   private final Map<String, List<Runnable>> listenersByDeployment = new ConcurrentHashMap<>();
+  private final List<ResourceEventHandler<Deployment>> deploymentObservers = new CopyOnWriteArrayList<>();
 
   public NamespaceInformers(KubernetesClient client, String namespace) {
     this.namespace = namespace;
@@ -49,7 +50,7 @@ public final class NamespaceInformers implements AutoCloseable {
     this.pods = client.pods().inNamespace(namespace).runnableInformer(0);
     this.autoscalerInformer = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).runnableInformer(0);
     this.autoscalers = new NamespaceAutoscalers(namespace, autoscalerInformer);
-    deployments.addEventHandler(handler(d -> List.of(d.getMetadata().getName())));
+    deployments.addEventHandler(observed(handler(d -> List.of(d.getMetadata().getName()))));
     replicaSets.addEventHandler(handler(rs -> ownerDeployment(rs).stream().toList()));
     pods.addEventHandler(handler(this::deploymentOfPod));
     autoscalers.onChange(hpa -> wake(targetDeployment(hpa)));
@@ -99,6 +100,14 @@ public final class NamespaceInformers implements AutoCloseable {
     return autoscalers.targeting("Deployment", deployment).stream().findFirst();
   }
 
+  /**
+   * Tells {@code observer} of every change of the namespace's Deployments, the objects before and after
+   * included, before the rollouts watching them are woken.
+   */
+  public void observeDeployments(ResourceEventHandler<Deployment> observer) {
+    deploymentObservers.add(observer);
+  }
+
   /** Calls {@code onChange} whenever one of the named Deployments, its pods or its autoscaler change. */
   public AutoCloseable listen(Collection<String> deploymentNames, Runnable onChange) {
     Set<String> names = Set.copyOf(deploymentNames);
@@ -145,6 +154,37 @@ public final class NamespaceInformers implements AutoCloseable {
         wake(affected.apply(obj));
       }
     };
+  }
+
+  /** The observers first, then {@code wakeUp}. */
+  private ResourceEventHandler<Deployment> observed(ResourceEventHandler<Deployment> wakeUp) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Deployment d) {
+        deploymentObservers.forEach(o -> safely(() -> o.onAdd(d)));
+        wakeUp.onAdd(d);
+      }
+
+      @Override
+      public void onUpdate(Deployment before, Deployment after) {
+        deploymentObservers.forEach(o -> safely(() -> o.onUpdate(before, after)));
+        wakeUp.onUpdate(before, after);
+      }
+
+      @Override
+      public void onDelete(Deployment d, boolean deletedFinalStateUnknown) {
+        deploymentObservers.forEach(o -> safely(() -> o.onDelete(d, deletedFinalStateUnknown)));
+        wakeUp.onDelete(d, deletedFinalStateUnknown);
+      }
+    };
+  }
+
+  private void safely(Runnable observer) {
+    try {
+      observer.run();
+    } catch (RuntimeException e) {
+      LOG.warn("An observer of the Deployments of namespace {} failed", namespace, e);
+    }
   }
 
   private void wake(List<String> deploymentNames) {
