@@ -2,7 +2,6 @@ package io.canary.core.internal;
 
 import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
-import io.canary.core.CanaryValidationException;
 import io.canary.core.Control;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutKey;
@@ -15,6 +14,7 @@ import io.canary.core.time.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -333,8 +333,14 @@ public final class RolloutDriver implements RolloutHandle {
     consecutiveFailures++;
     Instant now = ctx.scheduler().now();
     failingSince = failingSince == null ? now : failingSince;
-    Failures.Outcome outcome = Failures.after(spec, record.status(), e instanceof CanaryValidationException,
-        e.getMessage(), consecutiveFailures, failingSince, now);
+    Failures.Outcome outcome = Failures.after(ctx, spec, record.status(), e, consecutiveFailures, failingSince, now);
+    if (outcome.quiet()) {
+      LOG.info("[{}] {}: {} fault, attempt {} failed; trying again in {}: {}", key, StepNumbers.position(record.status()),
+          outcome.fault().kind().name().toLowerCase(Locale.ROOT), consecutiveFailures, outcome.retryIn(),
+          outcome.fault().cause());
+      armTimer(Optional.of(now.plus(outcome.retryIn())));
+      return;
+    }
     LOG.warn("[{}] {}: {}", key, StepNumbers.position(record.status()), outcome.status().message().orElse(""), e);
     try {
       if (!save(outcome.status(), List.of())) {

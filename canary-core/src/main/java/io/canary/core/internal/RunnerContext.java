@@ -2,6 +2,7 @@ package io.canary.core.internal;
 
 import io.canary.core.CanarySpec;
 import io.canary.core.RolloutHandle;
+import io.canary.core.spi.RetryPolicy;
 import io.canary.core.spi.RolloutListener;
 import io.canary.core.spi.RolloutLock;
 import io.canary.core.spi.StateStore;
@@ -30,4 +31,8 @@ public record RunnerContext(
     /** Where analysis gates run (they may wait on a metrics backend); empty: on the scheduler's thread. */
     Optional<Executor> analysisExecutor,
     /** Starts another release of a rollout in place of the one this runner drives (undo). */
-    Function<CanarySpec, RolloutHandle> restart) {}
+    Function<CanarySpec, RolloutHandle> restart,
+    /** When and how often a failed API call is tried again. */
+    RetryPolicy retryPolicy,
+    /** Which faults are worth another attempt. */
+    Faults faults) {}
