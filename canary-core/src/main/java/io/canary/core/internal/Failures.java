@@ -36,10 +36,13 @@ final class Failures {
    */
   record Outcome(RolloutStatus status, Duration retryIn, boolean rollingBack, boolean quiet, ApiFault fault) {}
 
-  static Outcome after(RunnerContext ctx, CanarySpec spec, RolloutStatus st, RuntimeException failure, int attempts,
-      Instant failingSince, Instant now) {
-    ApiFault fault = ctx.faults().classify(failure);
-    Optional<Duration> policyDelay = fault.retryable() ? ctx.retryPolicy().delay(attempts, fault.retryAfter()) : Optional.empty();
+  /**
+   * @param callAttempts the failed attempts in a row of the call that failed now (for the policy)
+   * @param attempts the failed attempts in a row of the rollout's actions, whichever call failed
+   */
+  static Outcome after(RunnerContext ctx, CanarySpec spec, RolloutStatus st, RuntimeException failure, ApiFault fault,
+      int callAttempts, int attempts, Instant failingSince, Instant now) {
+    Optional<Duration> policyDelay = fault.retryable() ? ctx.retryPolicy().delay(callAttempts, fault.retryAfter()) : Optional.empty();
     if (policyDelay.isPresent()) {
       return new Outcome(st, policyDelay.get(), false, true, fault);
     }

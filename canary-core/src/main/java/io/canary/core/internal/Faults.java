@@ -36,16 +36,38 @@ public final class Faults {
   }
 
   public ApiFault classify(Throwable failure) {
+    return classifyCall(failure).fault();
+  }
+
+  /**
+   * A fault, and which call failed: the message of the exception that was classified, without the
+   * server's answer ({@code GET at: https://.../deployments/web}), so that a run of failures can be
+   * told apart from failures of one call after another (each of which then succeeded).
+   */
+  public record Classified(ApiFault fault, String call) {}
+
+  public Classified classifyCall(Throwable failure) {
     Map<Throwable, Boolean> seen = new IdentityHashMap<>();
     for (Throwable t = failure; t != null && seen.put(t, true) == null; t = t.getCause()) {
       for (FaultClassifier c : classifiers) {
         Optional<ApiFault> fault = c.classify(t);
         if (fault.isPresent()) {
-          return fault.get();
+          return new Classified(fault.get(), callOf(t));
         }
       }
     }
-    return ApiFault.lasting(String.valueOf(failure.getMessage()));
+    return new Classified(ApiFault.lasting(String.valueOf(failure.getMessage())), callOf(failure));
+  }
+
+  private static String callOf(Throwable t) {
+    String message = String.valueOf(t.getMessage());
+    for (String answer : new String[] {" Message:", ". Received status", "\n"}) {
+      int at = message.indexOf(answer);
+      if (at > 0) {
+        message = message.substring(0, at);
+      }
+    }
+    return t.getClass().getName() + ": " + message;
   }
 
   /** Core's own exceptions and the JDK's I/O failures and timeouts. */

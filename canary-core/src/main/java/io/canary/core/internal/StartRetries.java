@@ -30,11 +30,14 @@ public final class StartRetries {
   }
 
   public static <T> T call(RunnerContext ctx, String subject, String what, Supplier<T> call) {
-    for (int failed = 1; ; failed++) {
+    Attempts attempts = new Attempts();
+    while (true) {
       try {
         return call.get();
       } catch (RuntimeException e) {
-        ApiFault fault = ctx.faults().classify(e);
+        Faults.Classified classified = ctx.faults().classifyCall(e);
+        ApiFault fault = classified.fault();
+        int failed = attempts.failed(classified.call());
         Optional<Duration> wait = fault.retryable() ? ctx.retryPolicy().delay(failed, fault.retryAfter()) : Optional.empty();
         if (wait.isEmpty()) {
           throw e;
