@@ -22,13 +22,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * API faults injected on the client side, seeded: a fabric8 http {@link Interceptor} that sends a
  * chosen fraction of a client's requests, instead of to the API server, to a small fault server on
  * loopback, which answers the fault (500, 503, 409, 429 with {@code Retry-After}), never answers (the
- * request times out; a watch's connection is closed after that time), or resets the connection. The API server never sees a faulted request.
+ * request times out), or resets the connection. The API server never sees a faulted request.
  *
  * <p>Which requests fail is decided per request by a hash of the seed, the verb, the path and how many
  * requests with that verb and path came before it, so that a run repeats for a seed whatever the
  * order in which the client's threads send (the tenth {@code PUT} of a VirtualService fails in every
  * run with that seed, or in none). A 409 is injected on writes only, and a watch's handshake gets a
- * 500 or a 429 only (see {@link #WATCH_FAULTS}).
+ * 500 or a 429 only: fabric8 answers the other faults there by falling back to a plain HTTP watch,
+ * which the in-process API server does not serve.
  *
  * <pre>{@code
  * try (FaultInjection faults = FaultInjection.builder().seed(7).rate(0.2).build()) {

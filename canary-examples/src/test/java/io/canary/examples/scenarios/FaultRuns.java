@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -33,7 +35,7 @@ import java.util.function.Function;
  * fraction of its requests ({@link FaultInjection}); the cluster's controllers keep a clean client.
  * Pauses that wait for a person are promoted. What the test and the figures look at comes back in a
  * {@link Result}. Run as a program it prints the figures of more seeds (RELIABILITY.md):
- * {@code ./mvnw -q -pl canary-examples test-compile exec:java -Dexec.classpathScope=test
+ * {@code ./mvnw -B -q -pl canary-examples -am test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.canary.examples.scenarios.FaultRuns -Dexec.args="10"}.
  */
 final class FaultRuns {
@@ -79,10 +81,11 @@ final class FaultRuns {
    * @param badWeightWrites routing writes whose weights of one route or rule do not sum to 100
    * @param canaryCreations canary workloads created (successful POSTs of Deployments by the runner)
    * @param deploymentsLeft Deployments of the namespace at the end that the seed did not have
+   * @param retries waits the runner's retry policy gave (each a call tried again)
    */
   record Result(Scenario scenario, double rate, long seed, RolloutStatus end, Map<String, JsonNode> routingBefore,
       Map<String, JsonNode> routingAfter, List<String> badWeightWrites, long routingWrites, long canaryCreations,
-      List<String> deploymentsLeft, long requests, Map<FaultInjection.Fault, Long> injected, long wallMillis,
+      List<String> deploymentsLeft, long requests, Map<FaultInjection.Fault, Long> injected, long retries, long wallMillis,
       Duration virtualTime) {
     long injectedTotal() {
       return injected.values().stream().mapToLong(Long::longValue).sum();
@@ -106,8 +109,14 @@ final class FaultRuns {
       KubernetesClient client = sim.newClient(faults);
       TrafficRouter router = scenario.router().apply(client);
       RolloutStatus end;
-      try (RunnerOnSimulation runner = RunnerOnSimulation.on(sim, client, scenario.namespace(), c -> router,
-          RetryPolicy.exponential().seed(seed).build())) {
+      RetryPolicy seeded = RetryPolicy.exponential().seed(seed).build();
+      AtomicLong retries = new AtomicLong();
+      RetryPolicy counting = (failed, hint) -> {
+        Optional<Duration> wait = seeded.delay(failed, hint);
+        wait.ifPresent(w -> retries.incrementAndGet());
+        return wait;
+      };
+      try (RunnerOnSimulation runner = RunnerOnSimulation.on(sim, client, scenario.namespace(), c -> router, counting)) {
         end = driveToTheEnd(sim, runner.start(scenario.spec()));
       } finally {
         if (router instanceof AutoCloseable closeable) {
@@ -128,7 +137,7 @@ final class FaultRuns {
       List<String> left = new ArrayList<>(deployments(sim, scenario.namespace()));
       left.removeAll(seedDeployments);
       return new Result(scenario, rate, seed, end, before, routing(sim, scenario.namespace()), bad, routingWrites, canaries,
-          left, faults.requests(), faults.injected(), (System.nanoTime() - startedAt) / 1_000_000,
+          left, faults.requests(), faults.injected(), retries.get(), (System.nanoTime() - startedAt) / 1_000_000,
           Duration.between(start, sim.scheduler().now()));
     }
   }
@@ -212,29 +221,35 @@ final class FaultRuns {
   /** Prints the figures of {@code args[0]} seeds (default 10) per scenario at 5 % and 20 %. */
   public static void main(String[] args) {
     int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-    System.out.printf(Locale.ROOT, "%-22s %5s %5s %-10s %8s %7s %s%n", "scenario", "rate", "seed", "end", "requests",
-        "faults", "by kind / wall ms / virtual");
-    Map<String, long[]> totals = new TreeMap<>();
+    System.out.printf(Locale.ROOT, "%-22s %5s %5s %-10s %8s %7s %8s %s%n", "scenario", "rate", "seed", "end", "requests",
+        "faults", "retries", "wall ms / virtual time");
     for (double rate : new double[] {0.05, 0.20}) {
+      long runs = 0;
+      long intact = 0;
+      long requests = 0;
+      long retries = 0;
+      long wall = 0;
+      Map<FaultInjection.Fault, Long> byKind = new java.util.EnumMap<>(FaultInjection.Fault.class);
       for (Scenario scenario : SCENARIOS) {
         for (long seed = 1; seed <= seeds; seed++) {
           Result r = run(scenario, rate, seed);
           boolean ok = r.end().phase() == Phase.SUCCEEDED && r.routingAfter().equals(r.routingBefore())
-              && r.badWeightWrites().isEmpty() && r.canaryCreations() == scenario.canariesCreated() && r.deploymentsLeft().isEmpty();
-          System.out.printf(Locale.ROOT, "%-22s %4.0f%% %5d %-10s %8d %7d %s / %d / %s%s%n", scenario, rate * 100, seed,
-              r.end().phase().displayName(), r.requests(), r.injectedTotal(), r.injected(), r.wallMillis(), r.virtualTime(),
-              ok ? "" : "  NOT OK: " + r);
-          long[] t = totals.computeIfAbsent(String.format(Locale.ROOT, "%4.0f%%", rate * 100), k -> new long[5]);
-          t[0]++;
-          t[1] += ok ? 1 : 0;
-          t[2] += r.requests();
-          t[3] += r.injectedTotal();
-          t[4] += r.wallMillis();
+              && r.badWeightWrites().isEmpty() && r.canaryCreations() == scenario.canariesCreated()
+              && r.deploymentsLeft().isEmpty();
+          System.out.printf(Locale.ROOT, "%-22s %4.0f%% %5d %-10s %8d %7d %8d %d / %s%s%n", scenario, rate * 100, seed,
+              r.end().phase().displayName(), r.requests(), r.injectedTotal(), r.retries(), r.wallMillis(), r.virtualTime(),
+              ok ? "" : "  NOT INTACT: " + r);
+          runs++;
+          intact += ok ? 1 : 0;
+          requests += r.requests();
+          retries += r.retries();
+          wall += r.wallMillis();
+          r.injected().forEach((kind, n) -> byKind.merge(kind, n, Long::sum));
         }
       }
+      System.out.printf(Locale.ROOT, "%4.0f%%: %d rollouts, %d succeeded with the routing objects intact; %d requests, faults %s"
+          + " (%d), %d retries; %d ms of wall time%n", rate * 100, runs, intact, requests, byKind,
+          byKind.values().stream().mapToLong(Long::longValue).sum(), retries, wall);
     }
-    totals.forEach((rate, t) -> System.out.printf(Locale.ROOT,
-        "rate %s: %d rollouts, %d succeeded with everything intact, %d requests, %d faults injected, %d ms%n",
-        rate, t[0], t[1], t[2], t[3], t[4]));
   }
 }
