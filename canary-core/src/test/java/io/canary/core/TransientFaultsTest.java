@@ -9,6 +9,10 @@ import io.canary.core.memory.InMemoryTargetClaims;
 import io.canary.core.memory.InMemoryTrafficRouter;
 import io.canary.core.memory.InMemoryWorkloads;
 import io.canary.core.spi.RetryPolicy;
+import io.canary.core.spi.RouteWeight;
+import io.canary.core.spi.RoutingConfirmation;
+import io.canary.core.spi.RoutingState;
+import io.canary.core.spi.TrafficRouter;
 import io.canary.core.spi.RolloutLock;
 import io.canary.core.spi.StateStore;
 import io.canary.core.spi.Versioned;
@@ -18,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -120,6 +125,47 @@ class TransientFaultsTest {
   }
 
   @Test
+  void aWeightWrittenWhoseSaveFailedIsNotWaitedForAsTheOlderWeight() {
+    // A router whose confirmation, like the Gateway API's, is true only for the routing it holds now.
+    AtomicBoolean failedOnce = new AtomicBoolean();
+    TrafficRouter confirming = new TrafficRouter() {
+      @Override
+      public List<Problem> validate(CanarySpec spec) {
+        return router.validate(spec);
+      }
+
+      @Override
+      public void apply(CanarySpec spec, RoutingState desired) {
+        router.apply(spec, desired);
+        if (desired.canaryWeight() == 60 && !failedOnce.getAndSet(true)) {
+          store.saveFailures.set(1); // the save after the first write of 60 fails
+        }
+      }
+
+      @Override
+      public List<RouteWeight> currentWeights(CanarySpec spec) {
+        return router.currentWeights(spec);
+      }
+
+      @Override
+      public RoutingConfirmation confirmation(CanarySpec spec, RoutingState applied) {
+        return router.routing(spec.key()).filter(held -> held.canaryWeight() == applied.canaryWeight()).isPresent()
+            ? RoutingConfirmation.confirmed()
+            : RoutingConfirmation.pending("WriteNotSeen", "the routing holds another weight");
+      }
+    };
+    try (CanaryRunner runner = CanaryRunner.builder().trafficRouter(confirming).workloads(workloads).stateStore(store)
+        .lock(lock).claims(new InMemoryTargetClaims()).scheduler(clock).retryPolicy(noJitter()).build()) {
+      CanarySpec spec = RunnerStepsTest.spec(Step.setWeight(20), Step.setWeight(60), Step.pause()).build();
+      RolloutHandle rollout = runner.start(spec);
+      RolloutStatus paused = rollout.await(s -> s.phase() == Phase.PAUSED || s.phase().isTerminal(), Duration.ofMinutes(30));
+      assertThat(failedOnce).as("the save after the write of 60 failed").isTrue();
+      assertThat(paused.phase()).as("%s", paused).isEqualTo(Phase.PAUSED);
+      assertThat(paused.currentWeight()).isEqualTo(60);
+    }
+  }
+
+  @Test
   void startTriesItsReadsAgainOnATransientFaultAndThrowsALastingOne() {
     try (CanaryRunner runner = runner(noJitter())) {
       CanarySpec spec = RunnerStepsTest.spec(Step.setWeight(20)).build();
@@ -149,6 +195,7 @@ class TransientFaultsTest {
     final InMemoryStateStore delegate;
     final AtomicInteger loadFailures = new AtomicInteger();
     final AtomicInteger conflictsToAnswer = new AtomicInteger();
+    final AtomicInteger saveFailures = new AtomicInteger();
     volatile RuntimeException lastingLoadFailure;
 
     FaultyStore(InMemoryStateStore delegate) {
@@ -170,6 +217,9 @@ class TransientFaultsTest {
     public String compareAndSet(RolloutKey key, Optional<String> expectedVersion, RolloutStatus status) {
       if (conflictsToAnswer.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw new ConflictException("409 answered by a proxy");
+      }
+      if (saveFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw RESET;
       }
       return delegate.compareAndSet(key, expectedVersion, status);
     }
