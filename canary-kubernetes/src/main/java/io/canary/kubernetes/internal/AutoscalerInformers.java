@@ -43,7 +43,7 @@ public final class AutoscalerInformers implements AutoscalerCaches, AutoCloseabl
     });
     try {
       Informers.awaitSynced(started.synced(), namespace, syncTimeout, "HorizontalPodAutoscalers",
-          started.faults().lastFailure());
+          () -> started.faults().lastFailure());
       return started.autoscalers();
     } catch (RuntimeException e) {
       namespaces.remove(namespace, started);

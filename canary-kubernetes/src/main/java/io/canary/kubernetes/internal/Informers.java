@@ -8,13 +8,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /** Waiting for a namespace's informers to hold its objects, with an error that names the last failure seen. */
 final class Informers {
   private Informers() {}
 
   static void awaitSynced(CompletableFuture<Void> synced, String namespace, Duration timeout, String kinds,
-      Optional<Throwable> lastFailure) {
+      Supplier<Optional<Throwable>> lastFailure) {
     try {
       synced.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -24,7 +25,7 @@ final class Informers {
       throw new KubernetesClientException("the watches (" + kinds + ") of namespace " + namespace + " stopped: "
           + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw InformerFaults.timedOut("(" + kinds + ") of namespace " + namespace, timeout, lastFailure, e);
+      throw InformerFaults.timedOut("(" + kinds + ") of namespace " + namespace, timeout, lastFailure.get(), e);
     }
   }
 }

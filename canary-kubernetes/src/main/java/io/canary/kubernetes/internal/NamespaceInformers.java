@@ -71,7 +71,7 @@ public final class NamespaceInformers implements AutoCloseable {
   /** Waits until every cache holds the namespace's objects (once, when the namespace is first used). */
   public NamespaceInformers awaitSynced(Duration timeout) {
     Informers.awaitSynced(synced, namespace, timeout, "Deployments, ReplicaSets, Pods, HorizontalPodAutoscalers",
-        faults.stream().flatMap(f -> f.lastFailure().stream()).findFirst());
+        () -> faults.stream().flatMap(f -> f.lastFailure().stream()).findFirst());
     return this;
   }
 
