@@ -3,6 +3,7 @@ package io.canary.core.internal;
 import io.canary.core.CanarySpec;
 import io.canary.core.DriftPolicy;
 import io.canary.core.RolloutHandle;
+import io.canary.core.spi.RetryPolicy;
 import io.canary.core.spi.RolloutListener;
 import io.canary.core.spi.RolloutLock;
 import io.canary.core.spi.StateStore;
@@ -33,7 +34,11 @@ public record RunnerContext(
     /** Starts another release of a rollout in place of the one this runner drives (undo). */
     Function<CanarySpec, RolloutHandle> restart,
     /** What a rollout whose spec names no drift policy does when its owned weights are changed by someone else. */
-    DriftPolicy driftPolicy) {
+    DriftPolicy driftPolicy,
+    /** When and how often a failed API call is tried again. */
+    RetryPolicy retryPolicy,
+    /** Which faults are worth another attempt. */
+    Faults faults) {
   /** The drift policy of {@code spec}: its own, or the runner's. */
   public DriftPolicy driftPolicy(CanarySpec spec) {
     return spec.driftPolicy().orElse(driftPolicy);

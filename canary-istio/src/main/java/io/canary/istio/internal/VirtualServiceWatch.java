@@ -1,9 +1,11 @@
 package io.canary.istio.internal;
 
+import io.canary.client.InformerFaults;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class VirtualServiceWatch implements AutoCloseable {
   private final ClusterObjects objects;
+  /** How long the first list of a namespace's VirtualServices may take, failed attempts included. */
+  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
   private final Map<ObjectRef, List<Runnable>> listeners = new ConcurrentHashMap<>();
 
@@ -46,7 +50,11 @@ public final class VirtualServiceWatch implements AutoCloseable {
   }
 
   private SharedIndexInformer<GenericKubernetesResource> start(ResourceDefinitionContext version, String namespace) {
-    return objects.client().genericKubernetesResources(version).inNamespace(namespace).inform(new Changes(namespace), 0);
+    SharedIndexInformer<GenericKubernetesResource> informer =
+        objects.client().genericKubernetesResources(version).inNamespace(namespace).runnableInformer(0);
+    informer.addEventHandler(new Changes(namespace));
+    // Lists and watches that fail are tried again for ever; a first list that does not come names why.
+    return InformerFaults.startAndAwait(informer, "VirtualServices of " + namespace, SYNC_TIMEOUT);
   }
 
   /** Every add, update and delete of a VirtualService of one namespace tells that VirtualService's listeners. */

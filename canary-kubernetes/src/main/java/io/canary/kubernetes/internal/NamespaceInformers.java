@@ -1,5 +1,6 @@
 package io.canary.kubernetes.internal;
 
+import io.canary.client.InformerFaults;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -40,6 +41,7 @@ public final class NamespaceInformers implements AutoCloseable {
   private final SharedIndexInformer<HorizontalPodAutoscaler> autoscalerInformer;
   private final NamespaceAutoscalers autoscalers;
   private final CompletableFuture<Void> synced;
+  private final List<InformerFaults> faults;
   private final Map<String, List<Runnable>> listenersByDeployment = new ConcurrentHashMap<>();
   private final List<ResourceEventHandler<Deployment>> deploymentObservers = new CopyOnWriteArrayList<>();
 
@@ -54,6 +56,12 @@ public final class NamespaceInformers implements AutoCloseable {
     replicaSets.addEventHandler(handler(rs -> ownerDeployment(rs).stream().toList()));
     pods.addEventHandler(handler(this::deploymentOfPod));
     autoscalers.onChange(hpa -> wake(targetDeployment(hpa)));
+    // Lists and watches that fail (a 429, a 500, a dropped connection) are tried again for ever, not stopped.
+    this.faults = List.of(
+        InformerFaults.keepUp(deployments, "Deployments of " + namespace),
+        InformerFaults.keepUp(replicaSets, "ReplicaSets of " + namespace),
+        InformerFaults.keepUp(pods, "Pods of " + namespace),
+        InformerFaults.keepUp(autoscalerInformer, "HorizontalPodAutoscalers of " + namespace));
     this.synced = CompletableFuture.allOf(
         deployments.start().toCompletableFuture(),
         replicaSets.start().toCompletableFuture(),
@@ -63,7 +71,8 @@ public final class NamespaceInformers implements AutoCloseable {
 
   /** Waits until every cache holds the namespace's objects (once, when the namespace is first used). */
   public NamespaceInformers awaitSynced(Duration timeout) {
-    Informers.awaitSynced(synced, namespace, timeout, "Deployments, ReplicaSets, Pods, HorizontalPodAutoscalers");
+    Informers.awaitSynced(synced, namespace, timeout, "Deployments, ReplicaSets, Pods, HorizontalPodAutoscalers",
+        () -> faults.stream().flatMap(f -> f.lastFailure().stream()).findFirst());
     return this;
   }
 
