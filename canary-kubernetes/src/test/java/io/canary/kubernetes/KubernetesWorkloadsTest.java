@@ -324,13 +324,21 @@ class KubernetesWorkloadsTest {
     Revisions webRevisions = workloads.ensureCanary(web);
     Revisions apiRevisions = workloads.ensureCanary(api);
     java.util.concurrent.atomic.AtomicInteger webWakeUps = new java.util.concurrent.atomic.AtomicInteger();
-    CountDownLatch apiWoken = new CountDownLatch(1);
+    java.util.concurrent.Semaphore apiWoken = new java.util.concurrent.Semaphore(0);
     int before = server.getRequestCount();
 
     try (AutoCloseable w1 = workloads.watch(web, webRevisions, webWakeUps::incrementAndGet);
-        AutoCloseable w2 = workloads.watch(api, apiRevisions, apiWoken::countDown)) {
+        AutoCloseable w2 = workloads.watch(api, apiRevisions, apiWoken::release)) {
+      // The first change of api's canary is a barrier: the Deployment watch hands events over in order, so
+      // once it has woken api, the events of web's own canary creation (which may still have been on their
+      // way when web's watch was registered) have been handed over too.
       cluster.status("api-canary", 0, 0, 0, 0);
-      assertThat(apiWoken.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(apiWoken.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
+      apiWoken.drainPermits();
+      webWakeUps.set(0);
+
+      cluster.status("api-canary", 1, 1, 0, 0);
+      assertThat(apiWoken.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
       assertThat(webWakeUps.get()).as("a change to another rollout's Deployment does not wake this one").isZero();
     }
 
