@@ -112,6 +112,31 @@ class PersistenceAndResumeTest {
   }
 
   @Test
+  void aRunnerResumedAtAHeaderRouteStepKeepsTheCanaryItsWeightNeeds() {
+    CanarySpec spec = CanarySpec.copyOf(SPEC).withSteps(Step.setWeight(50), Step.pause(),
+        Step.setHeaderRoute("testers", RouteMatch.header("x-tester", StringMatch.exact("yes"))), Step.pause());
+    try (Fixture f = new Fixture(4, Duration.ofSeconds(10))) {
+      RolloutHandle first = f.runner.start(spec);
+      first.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 50, Duration.ofMinutes(5));
+      assertThat(f.workloads.calls()).as("50 %% of 4 stable replicas").contains("scaleCanary 2");
+      first.promote();
+      first.await(s -> s.phase() == Phase.PAUSED && s.stepIndex() == 3, Duration.ofMinutes(5));
+      f.runner.close();
+      // The store as the runner left it had it stopped at the header route step, before its write.
+      RolloutStatus atTheHeaderStep = f.store.history(spec.key()).stream().filter(s -> s.stepIndex() == 2)
+          .reduce((a, b) -> b).orElseThrow();
+      f.store.compareAndSet(spec.key(), Optional.of(f.store.load(spec.key()).orElseThrow().version()), atTheHeaderStep);
+      int callsBefore = f.workloads.calls().size();
+
+      RolloutHandle resumed = f.newRunner("runner-b").start(spec);
+      resumed.await(s -> s.phase() == Phase.PAUSED && s.stepIndex() == 3, Duration.ofMinutes(5));
+      List<String> calls = f.workloads.calls();
+      assertThat(calls.subList(callsBefore, calls.size())).as("what the resumed runner asked of the canary")
+          .filteredOn(c -> c.startsWith("scaleCanary")).containsOnly("scaleCanary 2");
+    }
+  }
+
+  @Test
   void twoRunnersNeverDriveOneRolloutAndTheSecondTakesOverWhenTheFirstIsGone() {
     try (Fixture f = new Fixture()) {
       CanaryRunner second = f.newRunner("runner-b");
