@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.canary.core.event.DriftDetected;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.memory.InMemoryStateStore;
+import io.canary.core.spi.TargetKey;
 import io.canary.core.spi.Versioned;
 import java.time.Duration;
 import java.util.List;
@@ -210,6 +211,31 @@ class PersistenceAndResumeTest {
       RolloutStatus st = second.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
       assertThat(st.specFingerprint()).isNotEqualTo(first.status().specFingerprint());
       assertThat(st.currentWeight()).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void resumeAllGivesUpTheClaimAndTheLeaseOfAnEndedRolloutWhoseRunnerStoppedRightAfterSavingTheEnd() {
+    try (Fixture f = new Fixture()) {
+      RolloutHandle first = f.runner.start(SPEC);
+      first.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      first.promoteFully();
+      RolloutStatus done = first.await(Duration.ofHours(1));
+      f.runner.close();
+      assertThat(f.newRunner("runner-c").resumeAll(key -> Optional.of(SPEC))).as("a rollout that ended cleanly").isEmpty();
+      // As a runner that died between saving the end and giving the claim and the lease up leaves them.
+      f.claims.claim(TargetKey.of(SPEC), SPEC.key(), f.clock.now(), claim -> false);
+      f.lock.tryAcquire(SPEC.key(), "runner-dead", Duration.ofSeconds(15));
+
+      CanaryRunner next = f.newRunner("runner-b");
+      List<RolloutHandle> handles = next.resumeAll(key -> Optional.of(SPEC));
+      assertThat(handles).extracting(RolloutHandle::key).containsExactly(SPEC.key());
+      f.advance(Duration.ofSeconds(30));
+
+      assertThat(f.claims.holder(TargetKey.of(SPEC))).as("the claim").isEmpty();
+      assertThat(f.lock.holder(SPEC.key())).as("the lease").isEmpty();
+      assertThat(f.store.load(SPEC.key()).orElseThrow().value()).as("the status, kept").isEqualTo(done);
+      next.close();
     }
   }
 
