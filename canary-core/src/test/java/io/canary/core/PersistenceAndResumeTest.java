@@ -61,6 +61,8 @@ class PersistenceAndResumeTest {
           st = resumed.await(Duration.ofHours(1));
         }
         assertThat(st.phase()).as("resumed from saved status #%d %s", i, from).isEqualTo(Phase.SUCCEEDED);
+        assertThat(f.store.history(SPEC.key())).as("resumed from saved status #%d: failures saved", i)
+            .noneMatch(s -> s.message().orElse("").contains("trying again"));
         assertThat(st.stableRevision().map(Revision::hash)).isEqualTo(saved.get(saved.size() - 1).stableRevision().map(Revision::hash));
         assertThat(f.events.get(0).message()).startsWith("Resumed");
       }

@@ -256,7 +256,10 @@ public final class RolloutDriver implements RolloutHandle {
   private void carryOn() {
     RolloutStatus st = record.status();
     Decision decision = RolloutMachine.resume(spec, st, () -> ctx.router().currentWeights(spec));
-    interpreter.assumeRouting(RolloutMachine.routingFor(spec, st));
+    if (st.revisions().isPresent()) {
+      // Saved before the stable was pinned, a status has no routing of its own to assume yet.
+      interpreter.assumeRouting(RolloutMachine.routingFor(spec, st));
+    }
     if (!decision.isWait(st)) {
       ActionInterpreter.Outcome outcome = interpreter.run(decision, ctx.scheduler().now());
       save(outcome.next(), outcome.events());
