@@ -2,6 +2,7 @@ package io.canary.istio;
 
 import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
+import io.canary.core.RolloutKey;
 import io.canary.core.spi.RenderedObject;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingConfirmation;
@@ -13,6 +14,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A {@link TrafficRouter} over Istio VirtualServices and DestinationRules (subset strategy) or a
@@ -33,6 +36,8 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
 
   private final Router router;
   private final Optional<Reconciliation> reconciliation;
+  /** The rollouts this router has written the VirtualServices of: their confirmation is of what it wrote. */
+  private final Set<RolloutKey> written = ConcurrentHashMap.newKeySet();
 
   private IstioTrafficRouter(Builder builder) {
     this.router = new Router(builder.client, builder.conflictRetries, builder.addMissingCanaryDestinations);
@@ -60,6 +65,7 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
   @Override
   public void apply(CanarySpec spec, RoutingState desired) {
     router.apply(spec, desired);
+    written.add(spec.key());
   }
 
   /**
@@ -75,11 +81,14 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
    * With {@link Builder#confirmReconciled(boolean)}: confirmed once every VirtualService the watch shows
    * carries {@code applied} and istiod reports its generation {@code Reconciled}; refused when Istio's
    * analysis reports an ERROR on it (the message names the codes, IST0101 and the like); pending
-   * otherwise. Without it (the default), confirmed at once.
+   * otherwise. Without it (the default), confirmed at once. VirtualServices this router has not written
+   * for the rollout yet (a runner that resumed it, after another died between a write and its status
+   * save) are judged as they are: their status only.
    */
   @Override
   public RoutingConfirmation confirmation(CanarySpec spec, RoutingState applied) {
-    return reconciliation.map(r -> r.confirmation(spec, applied)).orElseGet(RoutingConfirmation::confirmed);
+    Optional<RoutingState> written = this.written.contains(spec.key()) ? Optional.of(applied) : Optional.empty();
+    return reconciliation.map(r -> r.confirmation(spec, written)).orElseGet(RoutingConfirmation::confirmed);
   }
 
   /** With {@link Builder#confirmReconciled(boolean)}: {@code onChange} runs after every change of the rollout's VirtualServices. */
