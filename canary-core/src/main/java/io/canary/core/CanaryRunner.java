@@ -1,15 +1,19 @@
 package io.canary.core;
 
 import io.canary.core.internal.DryRun;
+import io.canary.core.internal.Faults;
 import io.canary.core.internal.RolloutDriver;
 import io.canary.core.internal.RolloutMachine;
 import io.canary.core.internal.RunnerContext;
 import io.canary.core.internal.SpecFingerprint;
+import io.canary.core.internal.StartRetries;
 import io.canary.core.internal.TargetClaim;
 import io.canary.core.internal.StepNumbers;
 import io.canary.core.memory.InMemoryRolloutLock;
 import io.canary.core.memory.InMemoryStateStore;
 import io.canary.core.memory.InMemoryTargetClaims;
+import io.canary.core.spi.FaultClassifier;
+import io.canary.core.spi.RetryPolicy;
 import io.canary.core.spi.RolloutListener;
 import io.canary.core.spi.RolloutLock;
 import io.canary.core.spi.StateStore;
@@ -79,10 +83,20 @@ public final class CanaryRunner implements AutoCloseable {
    *     names, before anything is written
    * @throws CanaryException when another release of the same rollout is still under way, or when
    *     another rollout holds the target workload (one release per target: the claim is taken, compare
-   *     and set, before anything else is written, and given up when the rollout has ended)
+   *     and set, before anything else is written, and given up when the rollout has ended); or the
+   *     API fault that made one of its calls fail for good (a transient fault is tried again per the
+   *     runner's {@link RetryPolicy}, the caller waiting meanwhile)
    */
   public RolloutHandle start(CanarySpec spec) {
     Objects.requireNonNull(spec, "spec");
+    return startWith(spec, true);
+  }
+
+  /**
+   * Starts {@code spec}; with {@code retrying}, its calls are tried again per the retry policy on a
+   * transient fault (the caller of {@link #start} waits; a restart from a rollout's own task does not).
+   */
+  private RolloutHandle startWith(CanarySpec spec, boolean retrying) {
     RolloutKey key = spec.key();
     RolloutDriver running = drivers.get(key);
     if (running != null) {
@@ -92,10 +106,13 @@ public final class CanaryRunner implements AutoCloseable {
       throw new CanaryException("Rollout " + key + " is already driven by this runner with another spec;"
           + " abort it and wait for it to end (or close its handle) before starting another release");
     }
-    TargetClaim.check(ctx, spec);
-    validate(spec);
+    Retry retry = retrying ? (what, call) -> StartRetries.run(ctx, "Rollout " + key, what, call) : (what, call) -> call.run();
+    retry.run("reading the target's claim", () -> TargetClaim.check(ctx, spec));
+    retry.run("validating the cluster objects", () -> validate(spec));
     String fingerprint = SpecFingerprint.of(spec);
-    Optional<Versioned<RolloutStatus>> stored = ctx.store().load(key);
+    AtomicReference<Optional<Versioned<RolloutStatus>>> read = new AtomicReference<>();
+    retry.run("loading the stored status", () -> read.set(ctx.store().load(key)));
+    Optional<Versioned<RolloutStatus>> stored = read.get();
     RolloutStatus status;
     if (stored.isPresent() && SpecFingerprint.matches(stored.get().value().specFingerprint(), spec)) {
       status = stored.get().value();
@@ -108,7 +125,7 @@ public final class CanaryRunner implements AutoCloseable {
       }
       status = RolloutMachine.initial(spec, fingerprint, ctx.scheduler().now());
     }
-    TargetClaim.take(ctx, spec);
+    retry.run("claiming the target", () -> TargetClaim.take(ctx, spec));
     RolloutDriver driver = new RolloutDriver(ctx, spec, status);
     RolloutDriver raced = drivers.putIfAbsent(key, driver);
     if (raced != null) {
@@ -128,8 +145,9 @@ public final class CanaryRunner implements AutoCloseable {
    */
   public List<RolloutHandle> resumeAll(Function<RolloutKey, Optional<CanarySpec>> specs) {
     List<RolloutHandle> handles = new ArrayList<>();
-    for (RolloutKey key : ctx.store().list()) {
-      Optional<Versioned<RolloutStatus>> stored = ctx.store().load(key);
+    for (RolloutKey key : StartRetries.call(ctx, "resumeAll", "listing the stored rollouts", () -> ctx.store().list())) {
+      Optional<Versioned<RolloutStatus>> stored = StartRetries.call(ctx, "Rollout " + key, "loading the stored status",
+          () -> ctx.store().load(key));
       if (stored.isEmpty()) {
         continue;
       }
@@ -195,10 +213,16 @@ public final class CanaryRunner implements AutoCloseable {
     }
   }
 
-  /** Another release of a rollout this runner drives, in place of the one it drives now (undo). */
+  /** Another release of a rollout this runner drives, in place of the one it drives now (undo, from its task). */
   private RolloutHandle restart(CanarySpec spec) {
     release(spec.key());
-    return start(spec);
+    return startWith(Objects.requireNonNull(spec, "spec"), false);
+  }
+
+  /** Runs one of start()'s calls, tried again on a transient fault or not. */
+  @FunctionalInterface
+  private interface Retry {
+    void run(String what, Runnable call);
   }
 
   private void validate(CanarySpec spec) {
@@ -221,6 +245,9 @@ public final class CanaryRunner implements AutoCloseable {
     private String identity;
     private Duration leaseDuration = Duration.ofSeconds(15);
     private Executor analysisExecutor;
+    private DriftPolicy driftPolicy = DriftPolicy.REVERT;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private final List<FaultClassifier> classifiers = new ArrayList<>();
     private final List<RolloutListener> listeners = new CopyOnWriteArrayList<>();
 
     private Builder() {}
@@ -290,6 +317,35 @@ public final class CanaryRunner implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What a rollout does when the weights it owns are changed by someone else while its steps run, unless
+     * its spec says ({@link CanarySpec#driftPolicy()}). Default: {@link DriftPolicy#REVERT}, put back.
+     */
+    public Builder driftPolicy(DriftPolicy policy) {
+      this.driftPolicy = Objects.requireNonNull(policy, "driftPolicy");
+      return this;
+    }
+
+    /**
+     * When and how often a failed API call is tried again: every call of the runner (actions, lease
+     * renewals, status saves, target claims, start()'s reads and first writes) follows it, waiting on
+     * the scheduler. Default {@link RetryPolicy#defaults()}: 200 ms doubling to 30 s, half of it jitter,
+     * 10 attempts, a server's Retry-After honoured.
+     */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /**
+     * Tells faults apart for a client the SDK does not know (asked before the classifiers found on the
+     * class path, such as canary-client's for fabric8, and core's own).
+     */
+    public Builder faultClassifier(FaultClassifier classifier) {
+      classifiers.add(Objects.requireNonNull(classifier, "faultClassifier"));
+      return this;
+    }
+
     /** Sees every event of every rollout of the runner. */
     public Builder addListener(RolloutListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -323,7 +379,10 @@ public final class CanaryRunner implements AutoCloseable {
           leaseDuration,
           List.copyOf(listeners),
           analysis,
-          spec -> runner.get().restart(spec));
+          spec -> runner.get().restart(spec),
+          driftPolicy,
+          retryPolicy,
+          Faults.of(classifiers));
       runner.set(new CanaryRunner(ctx, ownsScheduler, ownedPool));
       return runner.get();
     }

@@ -74,6 +74,13 @@ public abstract class CanarySpec {
     return Duration.ofMinutes(10);
   }
 
+  /**
+   * What the rollout does when the weights it owns are changed by someone else while its steps run;
+   * empty: the runner's ({@code CanaryRunner.Builder.driftPolicy}, by default {@link DriftPolicy#REVERT}).
+   * Not part of the release's fingerprint: changing it does not make another release.
+   */
+  public abstract Optional<DriftPolicy> driftPolicy();
+
   /** The stable workload's maxSurge while it takes the new revision at promotion (count or percent). */
   public abstract Optional<String> maxSurge();
 

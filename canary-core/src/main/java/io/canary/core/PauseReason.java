@@ -7,5 +7,10 @@ public enum PauseReason {
   /** The analysis could not decide; a person promotes or aborts. */
   InconclusiveAnalysis,
   /** A person paused the rollout ({@code pause()}); {@code resume()} goes on where it stood. */
-  UserPause
+  UserPause,
+  /**
+   * The weights the rollout owns were changed by someone else and the {@link DriftPolicy} is
+   * {@link DriftPolicy#PAUSE}: they are left as found; {@code resume()} puts the rollout's back and goes on.
+   */
+  RoutingDrift
 }

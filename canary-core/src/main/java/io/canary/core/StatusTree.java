@@ -22,8 +22,12 @@ public final class StatusTree {
     status.abortReason().ifPresent(r -> line(b, "Message:", r));
     line(b, "Strategy:", "Canary (" + spec.traffic().kind() + ")");
     line(b, "  Step:", Math.min(status.stepIndex() + 1, status.stepCount()) + "/" + status.stepCount());
-    line(b, "  SetWeight:", Integer.toString(setWeight(spec, status)));
-    line(b, "  ActualWeight:", Integer.toString(status.currentWeight()));
+    // Once promoted, the new revision is the stable one and takes all traffic (Argo Rollouts shows 100/100);
+    // once rolled back, stable takes it all and no weight is set any more.
+    boolean promoted = status.phase() == Phase.SUCCEEDED;
+    boolean rolledBack = status.phase() == Phase.ABORTED;
+    line(b, "  SetWeight:", Integer.toString(promoted ? 100 : rolledBack ? 0 : setWeight(spec, status)));
+    line(b, "  ActualWeight:", Integer.toString(promoted ? 100 : status.currentWeight()));
     status.gate().filter(g -> !g.passed()).ifPresent(g -> line(b, "  Gate:", "held by " + g.point().flaggerName()
         + g.nextAskAt().map(t -> ", asked again at " + t).orElse("") + ": " + g.message()));
     status.lastAnalysis().ifPresent(a -> {
@@ -33,7 +37,10 @@ public final class StatusTree {
       }
       a.checks().forEach(c -> line(b, "", c.describe()));
     });
-    status.canaryRevision().ifPresent(r -> line(b, "Canary:", r.workload() + " (revision " + r.hash() + ")"));
+    if (!promoted && !rolledBack) {
+      // a finished rollout has no canary workload any more: only the stable line is true
+      status.canaryRevision().ifPresent(r -> line(b, "Canary:", r.workload() + " (revision " + r.hash() + ")"));
+    }
     status.stableRevision().ifPresent(r -> line(b, "Stable:", r.workload() + " (revision " + r.hash() + ")"));
     if (workloads.isPresent()) {
       RevisionState stable = workloads.get().stable();

@@ -81,7 +81,7 @@ class PersistenceAndResumeTest {
       RolloutHandle resumed = second.start(SPEC);
       resumed.await(s -> resumed.isDriving(), Duration.ofMinutes(1));
       assertThat(f.events).filteredOn(e -> e instanceof DriftDetected).singleElement()
-          .satisfies(e -> assertThat(e.message()).contains("expected canary 20").contains("canaryWeight=70"));
+          .satisfies(e -> assertThat(e.message()).contains("expected canary 20").contains("canary 70"));
       assertThat(f.router.currentWeights(SPEC).get(0).canaryWeight()).isEqualTo(20);
       second.close();
     }

@@ -2,6 +2,8 @@ package io.canary.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.canary.core.event.CanaryScaled;
+import io.canary.core.event.RolloutEvent;
 import io.canary.core.spi.RoutingState;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,8 @@ class SeedScenariosTest {
       assertThat(stable.workload()).isEqualTo("rollouts-demo-deployment");
       assertThat(stable.hash()).isEqualTo(done.canaryRevision().orElseThrow().hash());
       assertThat(f.workloads.canaryExists(spec.key())).isFalse();
+      assertThat(f.events).filteredOn(e -> e instanceof CanaryScaled).extracting(RolloutEvent::message)
+          .startsWith("Asked for at least 1 canary replica (setWeight 20)", "Asked for at least 2 canary replicas (setWeight 40)");
     }
   }
 
@@ -80,6 +84,9 @@ class SeedScenariosTest {
       RolloutStatus done = rollout.await(Duration.ofHours(2));
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
       assertThat(f.router.weights(spec.key())).containsExactly(0, 50, 50, 0, 0);
+      assertThat(rollout.describe()).as("promoted: the new revision is the stable one and takes all traffic")
+          .contains("Status:          ✔ Succeeded", "  SetWeight:     100", "  ActualWeight:  100", "Stable:")
+          .doesNotContain("Canary:");
     }
   }
 
@@ -93,6 +100,8 @@ class SeedScenariosTest {
       RolloutStatus done = rollout.await(Duration.ofMinutes(5));
       assertThat(done.phase()).isEqualTo(Phase.ABORTED);
       assertThat(f.router.weights(spec.key())).containsExactly(0, 50, 0, 0);
+      assertThat(rollout.describe()).as("rolled back: stable takes all traffic, no weight is set any more")
+          .contains("  SetWeight:     0", "  ActualWeight:  0").doesNotContain("Canary:");
       assertThat(f.workloads.canaryExists(spec.key())).isFalse();
     }
   }

@@ -1,5 +1,6 @@
 package io.canary.gatewayapi;
 
+import io.canary.client.FieldManager;
 import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
 import io.canary.core.spi.RenderedObject;
@@ -11,6 +12,7 @@ import io.canary.gatewayapi.internal.Confirmations;
 import io.canary.gatewayapi.internal.Router;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Objects;
 
 /**
@@ -97,6 +99,16 @@ public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseab
     return router.currentWeights(spec);
   }
 
+  /**
+   * The weights of the rollout's routes after every change of one of them, from the route watch (one
+   * informer per route kind and namespace, shared with the confirmations), whatever the confirmation
+   * policy: weights changed by someone else are seen while the rollout waits.
+   */
+  @Override
+  public AutoCloseable watchRouting(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {
+    return confirmations.watchWeights(spec, onChange);
+  }
+
   /** Stops the route watches. */
   @Override
   public void close() {
@@ -110,7 +122,7 @@ public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseab
     private ConfirmationPolicy confirmation = ConfirmationPolicy.REQUIRE;
 
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      this.client = FieldManager.client(Objects.requireNonNull(client, "client"));
     }
 
     /** How often a write that met another writer's edit is read again and retried before the change fails (default 5). */

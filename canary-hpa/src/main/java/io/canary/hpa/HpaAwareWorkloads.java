@@ -1,5 +1,6 @@
 package io.canary.hpa;
 
+import io.canary.client.FieldManager;
 import io.canary.core.CanarySpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Problem;
@@ -66,7 +67,8 @@ public final class HpaAwareWorkloads implements Workloads, AutoCloseable {
   private final Hpas hpas;
   private final Optional<AutoscalerInformers> ownInformers;
 
-  private HpaAwareWorkloads(KubernetesClient client, Workloads delegate) {
+  private HpaAwareWorkloads(KubernetesClient host, Workloads delegate) {
+    KubernetesClient client = FieldManager.client(host);
     this.delegate = delegate;
     if (delegate instanceof KubernetesWorkloads kubernetes) {
       this.ownInformers = Optional.empty();
@@ -201,6 +203,15 @@ public final class HpaAwareWorkloads implements Workloads, AutoCloseable {
    * Lets the decorated {@code Workloads} promote, then gives the stable autoscaler the new revision's
    * spec when one was given (metrics, behavior, bounds), else the user's bounds.
    */
+  /**
+   * The decorated {@code Workloads}' answer: a canary deleted, or scaled to 0 by someone else, is lost;
+   * replica counts an autoscaler sets are not judged (the decorated adapter sees the autoscaler).
+   */
+  @Override
+  public Optional<String> canaryLost(CanarySpec spec, Revisions revisions) {
+    return delegate.canaryLost(spec, revisions);
+  }
+
   @Override
   public void promote(CanarySpec spec, Revisions revisions) {
     delegate.promote(spec, revisions);

@@ -1,5 +1,6 @@
 package io.canary.istio;
 
+import io.canary.client.FieldManager;
 import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
 import io.canary.core.RolloutKey;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * A {@link TrafficRouter} over Istio VirtualServices and DestinationRules (subset strategy) or a
@@ -38,10 +40,12 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
   private final Optional<Reconciliation> reconciliation;
   /** The rollouts this router has written the VirtualServices of: their confirmation is of what it wrote. */
   private final Set<RolloutKey> written = ConcurrentHashMap.newKeySet();
+  private final boolean watchDrift;
 
   private IstioTrafficRouter(Builder builder) {
     this.router = new Router(builder.client, builder.conflictRetries, builder.addMissingCanaryDestinations);
     this.reconciliation = builder.confirmReconciled ? Optional.of(new Reconciliation(router)) : Optional.empty();
+    this.watchDrift = builder.watchDrift;
   }
 
   /** A router with the default options, over the host's client (which picks the HTTP implementation). */
@@ -91,16 +95,26 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
     return reconciliation.map(r -> r.confirmation(spec, written)).orElseGet(RoutingConfirmation::confirmed);
   }
 
+  /**
+   * The weights of the rollout's VirtualServices after every change of one of them, from a watch (one
+   * informer per namespace and API version, shared by the router's rollouts; it needs the list and watch
+   * verbs on VirtualServices). Off with {@link Builder#watchDrift(boolean)}.
+   */
+  @Override
+  public AutoCloseable watchRouting(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {
+    return watchDrift ? router.watchWeights(spec, onChange) : () -> {};
+  }
+
   /** With {@link Builder#confirmReconciled(boolean)}: {@code onChange} runs after every change of the rollout's VirtualServices. */
   @Override
   public AutoCloseable watchConfirmation(CanarySpec spec, Runnable onChange) {
     return reconciliation.map(r -> r.watch(spec, onChange)).orElse(() -> {});
   }
 
-  /** Stops the watches of {@link Builder#confirmReconciled(boolean)}; nothing to stop without it. */
+  /** Stops the watches on VirtualServices (drift and {@link Builder#confirmReconciled(boolean)}). */
   @Override
   public void close() {
-    reconciliation.ifPresent(Reconciliation::close);
+    router.close();
   }
 
   /** Every routing object of the rollout as {@link #apply} would leave it, in write order. */
@@ -115,9 +129,10 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
     private int conflictRetries = DEFAULT_CONFLICT_RETRIES;
     private boolean addMissingCanaryDestinations;
     private boolean confirmReconciled;
+    private boolean watchDrift = true;
 
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      this.client = FieldManager.client(Objects.requireNonNull(client, "client"));
     }
 
     /** Re-reads after a conflicting write before the change fails; at least 0 (default 5). */
@@ -149,6 +164,17 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
      */
     public Builder confirmReconciled(boolean confirm) {
       this.confirmReconciled = confirm;
+      return this;
+    }
+
+    /**
+     * Watch the rollout's VirtualServices so that weights changed by someone else are seen while the
+     * rollout waits (reported, then put back or the rollout pauses, by its drift policy). Default: on.
+     * Off, such a change is seen only by a runner that resumes the rollout, and the next step writes
+     * over it.
+     */
+    public Builder watchDrift(boolean watch) {
+      this.watchDrift = watch;
       return this;
     }
 

@@ -18,6 +18,11 @@ public final class CanaryLabels {
   public static final String MANAGED_BY_VALUE = "canary-sdk";
   /** On the ConfigMap holding a rollout's status: {@code true}. */
   public static final String ROLLOUT_STATE = "canary.io/rollout-state";
+  /**
+   * On the ConfigMap holding the status of a rollout that ended: the workload it left stable, which
+   * the retention of ended statuses per target selects on (absent when the name is no label value).
+   */
+  public static final String ENDED_TARGET = "canary.io/ended-target";
   /** On the ConfigMap holding the claim on a target workload ({@code ConfigMapTargetClaims}): {@code true}. */
   public static final String TARGET_CLAIM = "canary.io/target-claim";
   /** On the canary Deployment: the Deployment it was made from. */

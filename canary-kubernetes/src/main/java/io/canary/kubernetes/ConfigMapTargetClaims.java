@@ -1,5 +1,6 @@
 package io.canary.kubernetes;
 
+import io.canary.client.FieldManager;
 import io.canary.core.CanaryException;
 import io.canary.core.ConflictException;
 import io.canary.core.RolloutKey;
@@ -46,7 +47,7 @@ public final class ConfigMapTargetClaims implements TargetClaims {
   private final Set<String> namespaces;
 
   private ConfigMapTargetClaims(KubernetesClient client, Set<String> namespaces) {
-    this.client = Objects.requireNonNull(client, "client");
+    this.client = FieldManager.client(Objects.requireNonNull(client, "client"));
     this.namespaces = namespaces;
   }
 

@@ -1,5 +1,6 @@
 package io.canary.kubernetes;
 
+import io.canary.client.FieldManager;
 import io.canary.core.Revision;
 import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
@@ -74,7 +75,7 @@ public final class KubernetesEventRecorder implements RolloutListener {
     private Function<RolloutKey, Optional<String>> targets = key -> Optional.empty();
 
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      this.client = FieldManager.client(Objects.requireNonNull(client, "client"));
     }
 
     /** The Event's source component (the {@code FROM} column of kubectl); default {@code canary-runner}. */

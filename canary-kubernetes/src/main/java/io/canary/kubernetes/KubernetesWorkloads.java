@@ -1,5 +1,6 @@
 package io.canary.kubernetes;
 
+import io.canary.client.FieldManager;
 import io.canary.core.CanarySpec;
 import io.canary.core.RolloutKey;
 import io.canary.core.spi.Workloads;
@@ -67,7 +68,7 @@ public interface KubernetesWorkloads extends Workloads, AutoCloseable {
     private Duration syncTimeout = Duration.ofSeconds(30);
 
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      this.client = FieldManager.client(Objects.requireNonNull(client, "client"));
     }
 
     /** Appended to the target's name to name the canary Deployment; default {@code -canary}. */

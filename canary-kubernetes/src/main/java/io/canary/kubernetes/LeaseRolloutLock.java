@@ -1,6 +1,8 @@
 package io.canary.kubernetes;
 
+import io.canary.client.FieldManager;
 import io.canary.core.CanaryException;
+import io.canary.core.ConflictException;
 import io.canary.core.RolloutKey;
 import io.canary.core.spi.RolloutLock;
 import io.canary.core.time.Scheduler;
@@ -16,6 +18,7 @@ import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +35,14 @@ import org.slf4j.LoggerFactory;
 public final class LeaseRolloutLock implements RolloutLock {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseRolloutLock.class);
   private static final String PREFIX = "canary-rollout-";
+  /** Writes answered with 409 in a row, each after reading the lease again, before the conflict is thrown. */
+  private static final int CONFLICT_ATTEMPTS = 3;
 
   private final KubernetesClient client;
   private final Supplier<Instant> clock;
 
   private LeaseRolloutLock(KubernetesClient client, Supplier<Instant> clock) {
-    this.client = Objects.requireNonNull(client, "client");
+    this.client = FieldManager.client(Objects.requireNonNull(client, "client"));
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -61,9 +66,30 @@ public final class LeaseRolloutLock implements RolloutLock {
     return PREFIX + key.name();
   }
 
+  /**
+   * Takes or renews the lease. A write answered with 409 is not taken for a lost race at once: the
+   * lease is read again, and only another holder whose lease has not run out makes the answer false;
+   * otherwise (the conflict came from elsewhere, or a holder that gave the lease up) the write is made
+   * again on what was read.
+   */
   @Override
   public boolean tryAcquire(RolloutKey key, String holder, Duration leaseDuration) {
     Objects.requireNonNull(holder, "holder");
+    for (int attempt = 1; ; attempt++) {
+      Optional<Boolean> answer = attempt(key, holder, leaseDuration);
+      if (answer.isPresent()) {
+        return answer.get();
+      }
+      if (attempt >= CONFLICT_ATTEMPTS) {
+        throw new ConflictException("Lease " + key.namespace() + "/" + leaseName(key) + " kept changing while " + holder
+            + " wrote it (" + attempt + " conflicts in a row, each read again)");
+      }
+      LOG.debug("Rollout {}: the lease write of {} was answered with a conflict; reading it again", key, holder);
+    }
+  }
+
+  /** True or false as the lease answers; empty when the write was answered with a conflict. */
+  private Optional<Boolean> attempt(RolloutKey key, String holder, Duration leaseDuration) {
     int seconds = (int) Math.max(1, (leaseDuration.toMillis() + 999) / 1000);
     var leases = client.leases().inNamespace(key.namespace());
     Lease current = leases.withName(leaseName(key)).get();
@@ -77,13 +103,13 @@ public final class LeaseRolloutLock implements RolloutLock {
             .withAcquireTime(microTime(now)).withRenewTime(microTime(now)).withLeaseTransitions(0).endSpec()
             .build()).create();
         LOG.debug("Rollout {}: {} took the new lease", key, holder);
-        return true;
+        return Optional.of(true);
       }
       requireOurs(current, key);
       String owner = current.getSpec().getHolderIdentity();
       boolean mine = holder.equals(owner);
       if (!mine && owner != null && !owner.isEmpty() && !expired(current, now)) {
-        return false;
+        return Optional.of(false);
       }
       Lease next = new LeaseBuilder(current).editSpec()
           .withHolderIdentity(holder).withLeaseDurationSeconds(seconds).withRenewTime(microTime(now)).endSpec().build();
@@ -95,11 +121,10 @@ public final class LeaseRolloutLock implements RolloutLock {
       }
       // Carries current's resourceVersion: refused with 409 if another runner wrote since our read.
       leases.resource(next).update();
-      return true;
+      return Optional.of(true);
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        LOG.debug("Rollout {}: {} lost the race for the lease", key, holder);
-        return false;
+        return Optional.empty();
       }
       throw e;
     }

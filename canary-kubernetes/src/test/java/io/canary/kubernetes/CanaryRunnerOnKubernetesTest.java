@@ -217,7 +217,7 @@ class CanaryRunnerOnKubernetesTest {
     Deployment stable = cluster.get(TARGET);
     assertThat(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("shop/web:2.0");
     assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
-    assertThat(ConfigMapStateStore.create(client).load(SPEC.key()).orElseThrow().value().phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThat(ConfigMapStateStore.clusterWide(client).load(SPEC.key()).orElseThrow().value().phase()).isEqualTo(Phase.SUCCEEDED);
     assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
         .contains("RolloutStarted", "WeightChanged", "RolloutPromoted");
 

@@ -19,6 +19,10 @@ import io.canary.core.Stage;
 import io.canary.core.spi.Versioned;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -91,7 +95,7 @@ class ConfigMapStateStoreTest {
 
   @Test
   void aFullyPopulatedStatusSurvivesTheRoundTrip() {
-    ConfigMapStateStore store = ConfigMapStateStore.create(client);
+    ConfigMapStateStore store = ConfigMapStateStore.clusterWide(client);
     RolloutStatus status = fullyPopulated();
 
     String version = store.compareAndSet(KEY, Optional.empty(), status);
@@ -105,7 +109,7 @@ class ConfigMapStateStoreTest {
 
   @Test
   void compareAndSetRefusesAStaleVersion() {
-    ConfigMapStateStore store = ConfigMapStateStore.create(client);
+    ConfigMapStateStore store = ConfigMapStateStore.clusterWide(client);
     RolloutStatus status = fullyPopulated();
     String v1 = store.compareAndSet(KEY, Optional.empty(), status);
     String v2 = store.compareAndSet(KEY, Optional.of(v1), RolloutStatus.copyOf(status).withStep(StepProgress.builder().from(status.step()).index(4).build()));
@@ -124,7 +128,7 @@ class ConfigMapStateStoreTest {
 
   @Test
   void listFindsEveryStoredRolloutAndDeleteForgetsOne() {
-    ConfigMapStateStore store = ConfigMapStateStore.create(client);
+    ConfigMapStateStore store = ConfigMapStateStore.clusterWide(client);
     RolloutKey other = RolloutKey.of("payments", "api");
     store.compareAndSet(KEY, Optional.empty(), fullyPopulated());
     store.compareAndSet(other, Optional.empty(),
@@ -145,12 +149,111 @@ class ConfigMapStateStoreTest {
   void aConfigMapTheStoreDidNotWriteIsNeitherReadNorDeleted() {
     client.configMaps().inNamespace("shop").resource(new ConfigMapBuilder()
         .withNewMetadata().withName("canary-rollout-web-release").endMetadata().addToData("a", "b").build()).create();
-    ConfigMapStateStore store = ConfigMapStateStore.create(client);
+    ConfigMapStateStore store = ConfigMapStateStore.clusterWide(client);
 
     assertThatThrownBy(() -> store.load(KEY)).isInstanceOf(CanaryException.class)
         .hasMessageContaining("ConfigMap shop/canary-rollout-web-release").hasMessageContaining("not written by");
     assertThatThrownBy(() -> store.delete(KEY)).isInstanceOf(CanaryException.class);
     assertThat(client.configMaps().inNamespace("shop").withName("canary-rollout-web-release").get().getData())
         .isEqualTo(Map.of("a", "b"));
+  }
+  private static RolloutStatus ended(String rollout, Phase phase, String target, int minute) {
+    return RolloutStatus.builder().namespace("shop").name(rollout).phase(phase)
+        .stableRevision(new Revision(target, "h" + minute, Map.of("pod-template-hash", "h" + minute)))
+        .lastTransitionTime(T0.plusSeconds(60L * minute)).build();
+  }
+
+  private java.util.List<String> statusConfigMaps() {
+    return client.configMaps().inNamespace("shop").withLabel(CanaryLabels.ROLLOUT_STATE, "true").list().getItems().stream()
+        .map(cm -> cm.getMetadata().getName()).sorted().toList();
+  }
+
+  @Test
+  void whenARolloutEndsTheStatusesOfOlderEndedRolloutsOfItsTargetBeyondTheLastNAreDeleted() {
+    ConfigMapStateStore store = ConfigMapStateStore.create(client, "shop").keepingEnded(3);
+    store.compareAndSet(RolloutKey.of("shop", "web-1"), Optional.empty(), ended("web-1", Phase.SUCCEEDED, "web", 1));
+    store.compareAndSet(RolloutKey.of("shop", "web-2"), Optional.empty(), ended("web-2", Phase.ABORTED, "web", 2));
+    store.compareAndSet(RolloutKey.of("shop", "web-3"), Optional.empty(), ended("web-3", Phase.FAILED, "web", 3));
+    store.compareAndSet(RolloutKey.of("shop", "api-1"), Optional.empty(), ended("api-1", Phase.SUCCEEDED, "api", 0));
+    RolloutStatus underWay = RolloutStatus.copyOf(ended("web-0", Phase.PAUSED, "web", 0));
+    store.compareAndSet(RolloutKey.of("shop", "web-0"), Optional.empty(), underWay);
+    assertThat(statusConfigMaps()).as("three ended rollouts of web: none beyond the last 3").hasSize(5);
+
+    // web-4 starts (not ended: nothing is deleted), then ends.
+    String v = store.compareAndSet(RolloutKey.of("shop", "web-4"), Optional.empty(), ended("web-4", Phase.PROGRESSING, "web", 4));
+    assertThat(statusConfigMaps()).hasSize(6);
+    store.compareAndSet(RolloutKey.of("shop", "web-4"), Optional.of(v), ended("web-4", Phase.SUCCEEDED, "web", 5));
+
+    assertThat(statusConfigMaps()).containsExactly("canary-rollout-api-1", "canary-rollout-web-0", "canary-rollout-web-2",
+        "canary-rollout-web-3", "canary-rollout-web-4");
+    assertThat(store.load(RolloutKey.of("shop", "web-1"))).as("the oldest ended rollout of web is forgotten").isEmpty();
+    assertThat(store.load(RolloutKey.of("shop", "web-0")).orElseThrow().value().phase())
+        .as("a rollout under way is never deleted, however old").isEqualTo(Phase.PAUSED);
+    assertThat(store.list()).doesNotContain(RolloutKey.of("shop", "web-1")).hasSize(5);
+    assertThat(client.configMaps().inNamespace("shop").withName("canary-rollout-web-4").get().getMetadata().getLabels())
+        .containsEntry(CanaryLabels.ENDED_TARGET, "web");
+    assertThat(client.configMaps().inNamespace("shop").withName("canary-rollout-web-0").get().getMetadata().getLabels())
+        .doesNotContainKey(CanaryLabels.ENDED_TARGET);
+  }
+
+  @Test
+  void aTargetWhoseNameIsNoLabelValueIsStillKeptToTheRule() {
+    ConfigMapStateStore store = ConfigMapStateStore.create(client, "shop").keepingEnded(1);
+    String longName = "w".repeat(70);
+    store.compareAndSet(RolloutKey.of("shop", "a"), Optional.empty(), ended("a", Phase.SUCCEEDED, longName, 1));
+    store.compareAndSet(RolloutKey.of("shop", "b"), Optional.empty(), ended("b", Phase.SUCCEEDED, "web", 2));
+    store.compareAndSet(RolloutKey.of("shop", "c"), Optional.empty(), ended("c", Phase.SUCCEEDED, longName, 3));
+
+    assertThat(statusConfigMaps()).containsExactly("canary-rollout-b", "canary-rollout-c");
+  }
+
+  @Test
+  void tenEndedRolloutsPerTargetAreKeptByDefaultAndAStatusWithoutRevisionsIsNeverCountedOrDeleted() {
+    ConfigMapStateStore store = ConfigMapStateStore.create(client, "shop");
+    assertThat(store.endedKeptPerTarget()).isEqualTo(ConfigMapStateStore.DEFAULT_ENDED_KEPT_PER_TARGET).isEqualTo(10);
+    store.compareAndSet(RolloutKey.of("shop", "early-failure"), Optional.empty(), RolloutStatus.builder().namespace("shop")
+        .name("early-failure").phase(Phase.FAILED).lastTransitionTime(T0).build());
+    for (int i = 1; i <= 12; i++) {
+      store.compareAndSet(RolloutKey.of("shop", "web-" + i), Optional.empty(), ended("web-" + i, Phase.SUCCEEDED, "web", i));
+    }
+
+    assertThat(statusConfigMaps()).hasSize(11).contains("canary-rollout-early-failure", "canary-rollout-web-3",
+        "canary-rollout-web-12").doesNotContain("canary-rollout-web-1", "canary-rollout-web-2");
+    assertThat(store.keepingEnded(Integer.MAX_VALUE).endedKeptPerTarget()).isEqualTo(Integer.MAX_VALUE);
+  }
+
+  @Test
+  void aCleanUpTheApiServerRefusesIsLoggedAndTheSaveStands() {
+    // Every list of ConfigMaps fails (sent to an object that does not exist: 404), as a missing list verb would (403).
+    Interceptor refuseLists = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if (request.method().equals("GET") && request.uri().getPath().endsWith("/configmaps")) {
+          builder.uri(request.uri().resolve("/api/v1/namespaces/shop/configmaps/no-such-configmap"));
+        }
+      }
+    };
+    try (KubernetesClient refusing = new KubernetesClientBuilder().withConfig(client.getConfiguration())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("refuse-lists", refuseLists)).build()) {
+      ConfigMapStateStore store = ConfigMapStateStore.create(refusing, "shop").keepingEnded(1);
+      store.compareAndSet(RolloutKey.of("shop", "web-1"), Optional.empty(), ended("web-1", Phase.SUCCEEDED, "web", 1));
+      String version = store.compareAndSet(RolloutKey.of("shop", "web-2"), Optional.empty(),
+          ended("web-2", Phase.SUCCEEDED, "web", 2));
+
+      assertThat(version).isNotEmpty();
+      assertThat(store.load(RolloutKey.of("shop", "web-2")).orElseThrow().version()).isEqualTo(version);
+      assertThat(statusConfigMaps()).as("nothing deleted: the clean-up could not list").hasSize(2);
+    }
+  }
+
+  @Test
+  void aStoreKeepsAtLeastTheRolloutThatEndedAndNamesItsNamespacesUnlessAskedForClusterScope() {
+    assertThatThrownBy(() -> ConfigMapStateStore.create(client, "shop").keepingEnded(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ConfigMapStateStore.keepingEnded: keep at least 1 ended rollout per target (the one that just ended), was 0");
+    assertThatThrownBy(() -> ConfigMapStateStore.create(client))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clusterWide(client)");
+    assertThatThrownBy(() -> ConfigMapStateStore.create(client, "shop", " "))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a namespace is empty");
   }
 }

@@ -48,7 +48,7 @@ class RolloutMetricsTest {
 
     try (KubernetesWorkloads workloads = KubernetesWorkloads.create(sim.client());
         CanaryRunner runner = CanaryRunner.builder().trafficRouter(IstioTrafficRouter.create(sim.client()))
-            .workloads(workloads).stateStore(ConfigMapStateStore.create(sim.client()))
+            .workloads(workloads).stateStore(ConfigMapStateStore.create(sim.client(), NS))
             .lock(LeaseRolloutLock.create(sim.client(), sim.scheduler())).scheduler(sim.scheduler())
             .addListener(RolloutMetrics.of(registry)).build()) {
       RolloutHandle rollout = runner.start(spec);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.canary.core.AnalysisSpec;
 import io.canary.core.CanarySpec;
+import io.canary.core.DriftPolicy;
 import io.canary.core.GateSpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Step;
@@ -103,6 +104,7 @@ class SpecFileRoundTripTest {
     assertThat(spec.progressDeadline()).isEqualTo(Duration.ofMinutes(20));
     assertThat(spec.maxSurge()).contains("25%");
     assertThat(spec.maxUnavailable()).contains("0");
+    assertThat(spec.driftPolicy()).contains(DriftPolicy.PAUSE);
   }
 
   @Test

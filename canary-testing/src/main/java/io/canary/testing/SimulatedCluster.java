@@ -95,6 +95,7 @@ public final class SimulatedCluster implements AutoCloseable {
     this.hpas = new HpaController(state, simulatorClient, scheduler::now, traffic::cpuMillicores,
         b.metricsWindow);
     tasks.every(b.tick, () -> {
+      quiescence.awaitWatchesBack();
       state.refresh();
       traffic.tick(scheduler.now(), b.tick);
     });
@@ -120,6 +121,19 @@ public final class SimulatedCluster implements AutoCloseable {
   /** Another client like {@link #client()}, for a second runner; closed with the cluster. */
   public synchronized KubernetesClient newClient() {
     KubernetesClient c = SimulatorClients.forUsers(server.url("/"), quiescence);
+    extraClients.add(c);
+    return c;
+  }
+
+  /**
+   * Another client like {@link #client()} whose requests fail as {@code faults} decides (the cluster's
+   * own controllers keep their clean client); closed with the cluster.
+   */
+  public synchronized KubernetesClient newClient(FaultInjection faults) {
+    KubernetesClient c = SimulatorClients.forUsers(server.url("/"), quiescence, FaultInjection.NAME, faults.interceptor());
+    // Time stands still while a watch that failed is being established again, as it would in a cluster
+    // where the runner's watch comes back within milliseconds of real time.
+    quiescence.holdWhile(faults::watchesRecovering);
     extraClients.add(c);
     return c;
   }
@@ -310,7 +324,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private Duration timelineInterval = Duration.ofSeconds(10);
     private Duration metricsWindow = Duration.ofSeconds(15);
     private Duration quietPeriod = Duration.ofMillis(Long.getLong("canary.quietMillis", 2));
-    private Duration maxSettleWait = Duration.ofSeconds(2);
+    private Duration maxSettleWait = Duration.ofSeconds(10);
     private Duration routeStatusDelay = Duration.ofSeconds(1);
 
     private Builder() {}
@@ -369,7 +383,7 @@ public final class SimulatedCluster implements AutoCloseable {
       return this;
     }
 
-    /** The longest (real time) a settle waits for quiet; 2 s unless set. */
+    /** The longest (real time) a settle waits for quiet; 10 s unless set (a loaded build machine can take seconds to deliver a watch event). */
     public Builder maxSettleWait(Duration d) {
       this.maxSettleWait = positive("maxSettleWait", d);
       return this;

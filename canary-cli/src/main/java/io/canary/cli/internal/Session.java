@@ -36,7 +36,7 @@ public final class Session implements AutoCloseable {
         ? GatewayApiTrafficRouter.create(client)
         : IstioTrafficRouter.builder(client).addMissingCanaryDestinations(args.addMissingCanaryDestinations()).build();
     this.router = (AutoCloseable) traffic;
-    this.store = ConfigMapStateStore.create(client);
+    this.store = ConfigMapStateStore.create(client, spec.namespace());
     CanaryRunner.Builder b = CanaryRunner.builder()
         .trafficRouter(traffic)
         .workloads(workloads)

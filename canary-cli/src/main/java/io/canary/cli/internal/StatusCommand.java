@@ -34,7 +34,7 @@ public final class StatusCommand {
   }
 
   public Outcome show(RolloutKey key, Optional<CanarySpec> spec, boolean json, boolean watch, Duration timeout) {
-    ConfigMapStateStore store = ConfigMapStateStore.create(client);
+    ConfigMapStateStore store = ConfigMapStateStore.create(client, key.namespace());
     Optional<Versioned<RolloutStatus>> stored = store.load(key);
     if (stored.isEmpty()) {
       return Outcome.of(ExitCode.ERROR, "Rollout " + key + " has no stored status (ConfigMap "

@@ -18,8 +18,9 @@ public record CanaryScaled(RolloutStatus status, Instant time, CanaryScale reque
   @Override
   public String message() {
     // A pre-scale asks for at least so many: an autoscaler may already run more (its minimum), and keeps them.
-    String to = request.isFixed() ? "Fixed canary at " + request.replicas() + " replicas"
-        : "Asked for at least " + request.replicas() + " canary replicas";
+    String replicas = request.replicas() == 1 ? " replica" : " replicas";
+    String to = request.isFixed() ? "Fixed canary at " + request.replicas() + replicas
+        : "Asked for at least " + request.replicas() + " canary" + replicas;
     return to + (why.isEmpty() ? "" : " (" + why + ")");
   }
 }

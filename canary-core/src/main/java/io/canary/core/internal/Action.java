@@ -1,6 +1,7 @@
 package io.canary.core.internal;
 
 import io.canary.core.AnalysisSpec;
+import io.canary.core.DriftPolicy;
 import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingState;
@@ -95,10 +96,14 @@ public sealed interface Action {
     }
   }
 
-  /** Tell that the owned weights were found changed outside the rollout. */
-  record ReportDrift(int expectedCanaryWeight, List<RouteWeight> found) implements Action {
+  /** Tell that the owned weights were found changed outside the rollout, and what the policy does about it. */
+  record ReportDrift(int expectedCanaryWeight, List<RouteWeight> found, DriftPolicy policy) implements Action {
     public ReportDrift {
       found = List.copyOf(found);
+    }
+
+    ReportDrift(int expectedCanaryWeight, List<RouteWeight> found) {
+      this(expectedCanaryWeight, found, DriftPolicy.REVERT);
     }
 
     @Override

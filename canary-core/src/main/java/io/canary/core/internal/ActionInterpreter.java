@@ -125,7 +125,8 @@ final class ActionInterpreter {
 
     @Override
     public Void reportDrift(Action.ReportDrift action) {
-      events.add(new DriftDetected(next, now, action.expectedCanaryWeight(), action.found()));
+      effects.reportDrift(action);
+      events.add(new DriftDetected(next, now, action.expectedCanaryWeight(), action.found(), action.policy()));
       return null;
     }
 

@@ -111,7 +111,8 @@ public final class DryRun implements Effects {
   @Override
   public void scaleCanary(Revisions revisions, Action.ScaleCanary action, RolloutStatus next) {
     canary = action.request().replicas();
-    changes.add(new PlannedChange(Kind.SCALE_CANARY, after(), where, (action.request().isFixed() ? "canary fixed at " : "canary asked for at least ") + canary + " replicas ("
+    changes.add(new PlannedChange(Kind.SCALE_CANARY, after(), where, (action.request().isFixed() ? "canary fixed at " : "canary asked for at least ") + canary
+        + (canary == 1 ? " replica (" : " replicas (")
         + action.why() + ")", next.currentWeight(), Optional.of(canary)));
   }
 

@@ -28,6 +28,9 @@ interface Effects {
   /** Writes the routing, then lets the workloads know the traffic moved (when the canary exists). */
   void applyRouting(RoutingState state, Optional<Revisions> revisions, RolloutStatus next);
 
+  /** Drift was reported (the event is the interpreter's to tell). */
+  default void reportDrift(Action.ReportDrift action) {}
+
   AnalysisResult evaluate(Action.Evaluate action, RolloutStatus at);
 
   /** Asks the gates of a point; may wait on a webhook. */

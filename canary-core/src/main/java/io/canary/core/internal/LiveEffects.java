@@ -31,6 +31,8 @@ final class LiveEffects implements Effects {
   private final Runnable onWorkloadChange;
   private AutoCloseable watch;
   private AutoCloseable routingWatch;
+  private AutoCloseable driftWatchHandle;
+  private final DriftWatch drift;
 
   private final Consumer<RolloutEvent> tell;
 
@@ -43,6 +45,7 @@ final class LiveEffects implements Effects {
     this.spec = spec;
     this.onWorkloadChange = onWorkloadChange;
     this.tell = tell;
+    this.drift = new DriftWatch(ctx.router(), spec);
   }
 
   @Override
@@ -63,6 +66,16 @@ final class LiveEffects implements Effects {
     closeWatch();
     watch = ctx.workloads().watch(spec, revisions, onWorkloadChange);
     routingWatch = ctx.router().watchConfirmation(spec, onWorkloadChange);
+    try {
+      driftWatchHandle = ctx.router().watchRouting(spec, weights -> {
+        drift.seen(weights);
+        onWorkloadChange.run();
+      });
+    } catch (RuntimeException e) {
+      // Drift watching is a safeguard on top of the rollout: without it the rollout still runs.
+      LOG.warn("[{}] the routing objects cannot be watched for drift ({}): weights changed by someone else are"
+          + " written over by the next step and reported only by a runner that resumes the rollout", spec.key(), e.toString());
+    }
   }
 
   @Override
@@ -77,8 +90,19 @@ final class LiveEffects implements Effects {
 
   @Override
   public void applyRouting(RoutingState state, Optional<Revisions> revisions, RolloutStatus next) {
+    drift.applying(state);
     ctx.router().apply(spec, state);
     revisions.ifPresent(r -> ctx.workloads().trafficShifted(spec, r, state.canaryWeight()));
+  }
+
+  @Override
+  public void reportDrift(Action.ReportDrift action) {
+    drift.reported(action.found());
+  }
+
+  /** The routing a resumed rollout finds in force (the resume put drifted weights back, or reported them). */
+  void assumeRouting(RoutingState state) {
+    drift.applying(state);
   }
 
   @Override
@@ -136,8 +160,11 @@ final class LiveEffects implements Effects {
     }
   }
 
-  /** What the rollout's decisions see of the workloads (from the adapters' watch caches). */
-  Observation observe(RolloutStatus st) {
+  /**
+   * What the rollout's decisions see of the workloads and the routing (from the adapters' watch caches).
+   * While actions keep failing, drift is not looked for: a routing write that failed half-way is no drift.
+   */
+  Observation observe(RolloutStatus st, boolean failing) {
     Optional<Revisions> revisions = st.revisions();
     if (revisions.isEmpty() || st.phase().isTerminal() || st.phase() == Phase.PENDING) {
       return Observation.of(new WorkloadState(RevisionState.absent(spec.target().name()), Optional.empty()));
@@ -149,7 +176,9 @@ final class LiveEffects implements Effects {
     RoutingConfirmation routing = stepping
         ? ctx.router().confirmation(spec, RolloutMachine.routingFor(spec, st))
         : RoutingConfirmation.confirmed();
-    return new Observation(state, promoted, routing);
+    Optional<RoutingDrift> drifted = stepping && !failing ? drift.observe(ctx.driftPolicy(spec)) : Optional.empty();
+    Optional<String> lost = stepping ? ctx.workloads().canaryLost(spec, revisions.get()) : Optional.empty();
+    return new Observation(state, promoted, routing, drifted, lost);
   }
 
   /** The status tree, with the workloads as last seen when they can be observed. */
@@ -168,8 +197,10 @@ final class LiveEffects implements Effects {
   void closeWatch() {
     close(watch);
     close(routingWatch);
+    close(driftWatchHandle);
     watch = null;
     routingWatch = null;
+    driftWatchHandle = null;
   }
 
   private void close(AutoCloseable closeable) {

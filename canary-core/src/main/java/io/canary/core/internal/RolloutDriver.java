@@ -2,19 +2,23 @@ package io.canary.core.internal;
 
 import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
-import io.canary.core.CanaryValidationException;
 import io.canary.core.Control;
+import io.canary.core.PauseReason;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RolloutStarted;
 import io.canary.core.spi.RolloutListener;
+import io.canary.core.spi.RouteWeight;
+import io.canary.core.spi.RoutingState;
 import io.canary.core.spi.Versioned;
 import io.canary.core.time.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,6 +53,12 @@ public final class RolloutDriver implements RolloutHandle {
   private Scheduler.Cancellable wakeTimer;
   private Instant wakeTimerAt;
   private int consecutiveFailures;
+  /** The failed attempts of the call failing now, for the retry policy. */
+  private final Attempts callFailures = new Attempts();
+  /** The decision whose actions failed last, and the status it was made from; tried again as it was. */
+  private FailedDecision failedDecision;
+
+  private record FailedDecision(RolloutStatus from, Decision decision) {}
   /** Since when actions fail without a success between; the roll-back comes after the progress deadline. */
   private Instant failingSince;
 
@@ -255,10 +265,20 @@ public final class RolloutDriver implements RolloutHandle {
   /** Carries on a stored status as the machine decides: the canary and its watch back, drifted weights put back. */
   private void carryOn() {
     RolloutStatus st = record.status();
-    Decision decision = RolloutMachine.resume(spec, st, () -> ctx.router().currentWeights(spec));
+    List<List<RouteWeight>> read = new ArrayList<>();
+    Decision decision = RolloutMachine.resume(spec, st, () -> {
+      read.add(ctx.router().currentWeights(spec));
+      return read.get(0);
+    }, ctx.driftPolicy(spec), ctx.scheduler().now());
     if (st.revisions().isPresent()) {
       // Saved before the stable was pinned, a status has no routing of its own to assume yet.
-      interpreter.assumeRouting(RolloutMachine.routingFor(spec, st));
+      RoutingState inForce = RolloutMachine.routingFor(spec, st);
+      interpreter.assumeRouting(inForce);
+      effects.assumeRouting(inForce);
+    }
+    if (st.pauseReason().equals(Optional.of(PauseReason.RoutingDrift)) && !read.isEmpty()) {
+      // Paused for this drift by an earlier runner: resume() puts the weights back without a second report.
+      effects.reportDrift(new Action.ReportDrift(st.currentWeight(), read.get(0), ctx.driftPolicy(spec)));
     }
     if (!decision.isWait(st)) {
       ActionInterpreter.Outcome outcome = interpreter.run(decision, ctx.scheduler().now());
@@ -275,10 +295,17 @@ public final class RolloutDriver implements RolloutHandle {
       for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
         RolloutStatus before = record.status();
         Instant now = ctx.scheduler().now();
-        Decision decision = RolloutMachine.decide(spec, before, effects.observe(before), now);
+        // A decision whose actions (or whose save) failed is tried again as it was while the status is
+        // still the one it was made from: its actions may have gone part of the way (a weight written,
+        // the status not saved), and deciding afresh from the old status would wait for what they replaced.
+        Decision decision = failedDecision != null && failedDecision.from().equals(before)
+            ? failedDecision.decision()
+            : RolloutMachine.decide(spec, before, effects.observe(before, failingSince != null), now);
+        failedDecision = null;
         if (decision.isWait(before)) {
           armTimer(decision.wakeAt());
           consecutiveFailures = 0;
+          callFailures.reset();
           failingSince = null;
           if (before.phase().isTerminal()) {
             retire();
@@ -289,11 +316,19 @@ public final class RolloutDriver implements RolloutHandle {
           slow.get().run(decision, before, now, record::status, ctx.scheduler()::now, this::verdict);
           return;
         }
-        ActionInterpreter.Outcome outcome = interpreter.run(decision, now);
-        if (!save(outcome.next(), outcome.events())) {
+        boolean saved;
+        try {
+          ActionInterpreter.Outcome outcome = interpreter.run(decision, now);
+          saved = save(outcome.next(), outcome.events());
+        } catch (RuntimeException e) {
+          failedDecision = new FailedDecision(before, decision);
+          throw e;
+        }
+        if (!saved) {
           return;
         }
         consecutiveFailures = 0;
+        callFailures.reset();
         failingSince = null;
         if (!isDriving()) {
           return;
@@ -336,18 +371,30 @@ public final class RolloutDriver implements RolloutHandle {
     consecutiveFailures++;
     Instant now = ctx.scheduler().now();
     failingSince = failingSince == null ? now : failingSince;
-    Failures.Outcome outcome = Failures.after(spec, record.status(), e instanceof CanaryValidationException,
-        e.getMessage(), consecutiveFailures, failingSince, now);
+    Faults.Classified classified = ctx.faults().classifyCall(e);
+    int callAttempts = callFailures.failed(classified.call());
+    Failures.Outcome outcome = Failures.after(ctx, spec, record.status(), e, classified.fault(), callAttempts,
+        consecutiveFailures, failingSince, now);
+    if (outcome.quiet()) {
+      LOG.info("[{}] {}: {} fault, attempt {} failed; trying again in {}: {}", key, StepNumbers.position(record.status()),
+          outcome.fault().kind().name().toLowerCase(Locale.ROOT), callAttempts, outcome.retryIn(), outcome.fault().cause());
+      armTimer(Optional.of(now.plus(outcome.retryIn())));
+      return;
+    }
     LOG.warn("[{}] {}: {}", key, StepNumbers.position(record.status()), outcome.status().message().orElse(""), e);
     try {
+      FailedDecision retried = failedDecision;
       if (!save(outcome.status(), List.of())) {
         return;
       }
+      // The status now says it is trying again; the failed decision is still the one to try.
+      failedDecision = retried == null || outcome.rollingBack() ? null : new FailedDecision(record.status(), retried.decision());
     } catch (RuntimeException saveFailure) {
       LOG.warn("[{}] could not save that either: {}", key, saveFailure.toString());
     }
     if (outcome.rollingBack()) {
       consecutiveFailures = 0;
+      callFailures.reset();
       failingSince = null;
       submitReconcile();
     } else {

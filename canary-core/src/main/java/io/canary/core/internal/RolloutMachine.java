@@ -13,6 +13,7 @@ import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.Condition;
 import io.canary.core.Control;
+import io.canary.core.DriftPolicy;
 import io.canary.core.HeaderRoute;
 import io.canary.core.MirrorRoute;
 import io.canary.core.PauseReason;
@@ -46,6 +47,8 @@ public final class RolloutMachine {
   public static final String REASON_COMPLETED = "RolloutCompleted";
   public static final String REASON_ACTION_FAILED = "ActionFailed";
   public static final String REASON_ROUTING_REFUSED = "RoutingRefused";
+  /** The canary workload was deleted or scaled to zero outside the rollout. */
+  public static final String REASON_CANARY_LOST = "CanaryWorkloadLost";
 
   private RolloutMachine() {}
 
@@ -79,6 +82,16 @@ public final class RolloutMachine {
    * {@code routing} reads the weights the routing objects carry; it is read only where weights can drift.
    */
   public static Decision resume(CanarySpec spec, RolloutStatus st, Supplier<List<RouteWeight>> routing) {
+    return resume(spec, st, routing, DriftPolicy.REVERT, st.lastTransitionTime());
+  }
+
+  /**
+   * As {@link #resume(CanarySpec, RolloutStatus, Supplier)}, with drifted weights handled by {@code policy}:
+   * put back, or left as found while the rollout pauses. A rollout paused for drift stays paused with
+   * the weights as found.
+   */
+  public static Decision resume(CanarySpec spec, RolloutStatus st, Supplier<List<RouteWeight>> routing, DriftPolicy policy,
+      Instant now) {
     Phase phase = st.phase();
     if (phase.isTerminal() || st.revisions().isEmpty()) {
       return Decision.waitFor(st, Optional.empty());
@@ -106,9 +119,14 @@ public final class RolloutMachine {
         // routing carries, never back to the older weight (the canary's traffic would flap).
         next = StatusEdit.of(next).withCurrentWeight(stepWeight.get()).withDesiredWeight(stepWeight.get()).done();
         actions.add(new Action.ApplyRouting(routingFor(spec, next)));
-      } else if (found.stream().anyMatch(w -> w.canaryWeight() != st.currentWeight())) {
-        actions.add(new Action.ReportDrift(st.currentWeight(), found));
-        actions.add(new Action.ApplyRouting(routingFor(spec, st)));
+      } else if (!RoutingDrift.drifted(found, st.currentWeight()).isEmpty()
+          && !st.pauseReason().equals(Optional.of(PauseReason.RoutingDrift))) {
+        actions.add(new Action.ReportDrift(st.currentWeight(), found, policy));
+        if (policy == DriftPolicy.REVERT) {
+          actions.add(new Action.ApplyRouting(routingFor(spec, st)));
+        } else if (st.phase() != Phase.PAUSED || st.pauseReason().equals(Optional.of(PauseReason.CanaryPauseStep))) {
+          next = Steps.pausedForDrift(next, now);
+        }
       }
     }
     return new Decision(actions, next, Optional.empty());
@@ -248,6 +266,11 @@ public final class RolloutMachine {
         throw refused(st, spec, control, "it holds a progressing or paused rollout");
       }
       case RESUME -> {
+        if (phase == Phase.PAUSED && st.pauseReason().equals(Optional.of(PauseReason.RoutingDrift))) {
+          StatusEdit resumed = copy(st, now).withPhase(Phase.PROGRESSING).withPauseReason(Optional.empty())
+              .withMessage("resumed by user: the rollout's weights are put back");
+          return condition(resumed, Condition.PAUSED, false, "Resumed", "resumed by user", now).done();
+        }
         if (phase == Phase.PAUSED && st.pauseReason().equals(Optional.of(PauseReason.UserPause))) {
           StatusEdit resumed = copy(st, now).withPhase(Phase.PROGRESSING).withPauseReason(Optional.empty())
               .withMessage("resumed by user");

@@ -1,7 +1,9 @@
 package io.canary.core.internal;
 
 import io.canary.core.CanarySpec;
+import io.canary.core.DriftPolicy;
 import io.canary.core.RolloutHandle;
+import io.canary.core.spi.RetryPolicy;
 import io.canary.core.spi.RolloutListener;
 import io.canary.core.spi.RolloutLock;
 import io.canary.core.spi.StateStore;
@@ -30,4 +32,15 @@ public record RunnerContext(
     /** Where analysis gates run (they may wait on a metrics backend); empty: on the scheduler's thread. */
     Optional<Executor> analysisExecutor,
     /** Starts another release of a rollout in place of the one this runner drives (undo). */
-    Function<CanarySpec, RolloutHandle> restart) {}
+    Function<CanarySpec, RolloutHandle> restart,
+    /** What a rollout whose spec names no drift policy does when its owned weights are changed by someone else. */
+    DriftPolicy driftPolicy,
+    /** When and how often a failed API call is tried again. */
+    RetryPolicy retryPolicy,
+    /** Which faults are worth another attempt. */
+    Faults faults) {
+  /** The drift policy of {@code spec}: its own, or the runner's. */
+  public DriftPolicy driftPolicy(CanarySpec spec) {
+    return spec.driftPolicy().orElse(driftPolicy);
+  }
+}

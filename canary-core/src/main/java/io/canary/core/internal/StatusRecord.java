@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 final class StatusRecord {
   private static final Logger LOG = LoggerFactory.getLogger("io.canary.rollout");
 
+  /** Conflicts in a row, each with the stored status still this runner's own, before it steps aside. */
+  private static final int MAX_CONFLICT_REAPPLIES = 5;
+
   private final RunnerContext ctx;
   private final CanarySpec spec;
   private final RolloutKey key;
@@ -75,10 +78,7 @@ final class StatusRecord {
   boolean save(RolloutStatus next, List<RolloutEvent> actionEvents) {
     RolloutStatus before = status;
     if (!stored || !next.equals(before)) {
-      try {
-        version = Optional.of(ctx.store().compareAndSet(key, version, next));
-      } catch (ConflictException e) {
-        LOG.warn("[{}] another runner saved this rollout first; this runner stops driving it: {}", key, e.getMessage());
+      if (!compareAndSet(next)) {
         return false;
       }
       status = next;
@@ -91,6 +91,37 @@ final class StatusRecord {
       w.check(next);
     }
     return true;
+  }
+
+  /**
+   * Stores {@code next} over the version this runner last saved or loaded. A conflict is not taken
+   * for another runner's save at once: the stored document is read again, and while it is still the
+   * one this runner saved or loaded (same resourceVersion: the conflict came from elsewhere, a proxy or
+   * a retried request), the save is applied again; when it already is {@code next} (an earlier attempt
+   * landed though its answer was lost), its version is taken. Only a document another runner saved
+   * since (or a deleted one) makes this runner step aside (false).
+   */
+  private boolean compareAndSet(RolloutStatus next) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        version = Optional.of(ctx.store().compareAndSet(key, version, next));
+        return true;
+      } catch (ConflictException e) {
+        Optional<Versioned<RolloutStatus>> now = ctx.store().load(key);
+        if (now.isPresent() && now.get().value().equals(next) && !now.get().version().equals(version.orElse(null))) {
+          LOG.info("[{}] the status save had landed although it was answered with a conflict; taking its version", key);
+          version = Optional.of(now.get().version());
+          return true;
+        }
+        boolean unchanged = now.map(Versioned::version).equals(version);
+        if (!unchanged || attempt >= MAX_CONFLICT_REAPPLIES) {
+          LOG.warn("[{}] another runner saved this rollout first; this runner stops driving it: {}", key, e.getMessage());
+          return false;
+        }
+        LOG.info("[{}] the status save was answered with a conflict, yet the stored status is still the one this runner"
+            + " {} (version {}); saving again", key, stored ? "saved" : "loaded", version.orElse("none"));
+      }
+    }
   }
 
   /** Tells {@code events}: an SLF4J line each, then the listeners. */

@@ -9,6 +9,7 @@ import static io.canary.core.internal.Transitions.wakeAt;
 
 import io.canary.core.CanarySpec;
 import io.canary.core.Condition;
+import io.canary.core.DriftPolicy;
 import io.canary.core.Durations;
 import io.canary.core.PauseReason;
 import io.canary.core.Phase;
@@ -28,13 +29,22 @@ final class Steps {
   private Steps() {}
 
   static Decision progress(CanarySpec spec, RolloutStatus st, Observation obs, Instant now) {
+    if (obs.canaryLost().isPresent()) {
+      return Decision.transition(toAborting(st, now, RolloutMachine.REASON_CANARY_LOST,
+          obs.canaryLost().get() + "; all traffic goes back to stable").done());
+    }
+    Optional<Decision> drifted = obs.drift().flatMap(d -> drift(spec, st, d, now));
+    if (drifted.isPresent()) {
+      return drifted.get();
+    }
     if (st.pauseReason().equals(Optional.of(PauseReason.InconclusiveAnalysis))) {
       return Decision.waitFor(st, Optional.empty());
     }
     if (spec.analysis().isPresent() && due(st.backgroundAnalysis().nextAt(), now)) {
       return new Decision(List.of(new Action.Evaluate(spec.analysis().get(), true)), st, Optional.empty());
     }
-    if (st.pauseReason().equals(Optional.of(PauseReason.UserPause))) {
+    if (st.pauseReason().equals(Optional.of(PauseReason.UserPause))
+        || st.pauseReason().equals(Optional.of(PauseReason.RoutingDrift))) {
       return Decision.waitFor(st, st.backgroundAnalysis().nextAt());
     }
     if (due(st.stableScaling().scaleDownAt(), now)) {
@@ -91,6 +101,37 @@ final class Steps {
     }
     RoutingState routing = Routings.routing(st, st.currentWeight(), spec, index + 1);
     return Decision.transition(nextStep(st, now).done(), new Action.ApplyRouting(routing));
+  }
+
+  /**
+   * Owned weights changed by someone else: reported, then put back ({@link DriftPolicy#REVERT}) or left
+   * as found while the rollout pauses ({@link DriftPolicy#PAUSE}). A rollout a person holds (paused by
+   * hand, or for an inconclusive analysis, or for this drift) keeps its pause and the weights as found;
+   * once a person moves it on, the weights are put back without a second report.
+   */
+  private static Optional<Decision> drift(CanarySpec spec, RolloutStatus st, RoutingDrift drift, Instant now) {
+    boolean heldByAPerson = st.phase() == Phase.PAUSED && st.pauseReason().isPresent()
+        && st.pauseReason().get() != PauseReason.CanaryPauseStep;
+    Action putBack = new Action.ApplyRouting(RolloutMachine.routingFor(spec, st));
+    if (drift.reported()) {
+      return heldByAPerson ? Optional.empty() : Optional.of(new Decision(List.of(putBack), st, Optional.empty()));
+    }
+    Action report = new Action.ReportDrift(drift.ownedCanaryWeight(), drift.found(), drift.policy());
+    if (drift.policy() == DriftPolicy.REVERT) {
+      return Optional.of(new Decision(List.of(report, putBack), st, Optional.empty()));
+    }
+    if (heldByAPerson) {
+      return Optional.of(new Decision(List.of(report), st, Optional.empty()));
+    }
+    return Optional.of(new Decision(List.of(report), pausedForDrift(st, now), Optional.empty()));
+  }
+
+  /** Paused with the weights as found, until a person resumes (weights put back) or aborts. */
+  static RolloutStatus pausedForDrift(RolloutStatus st, Instant now) {
+    String why = "the weights the rollout owns (canary " + st.currentWeight() + ") were changed outside the rollout"
+        + " and are left as found: resume() puts the rollout's weights back and goes on, abort() sends all traffic to stable";
+    StatusEdit paused = copy(st, now).withPhase(Phase.PAUSED).withPauseReason(PauseReason.RoutingDrift).withMessage(why);
+    return Transitions.condition(paused, Condition.PAUSED, true, PauseReason.RoutingDrift.name(), why, now).done();
   }
 
   /**

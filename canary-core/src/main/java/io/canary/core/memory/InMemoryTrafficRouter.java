@@ -14,13 +14,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
  * A router that keeps each rollout's routing in memory (one object per rollout, with the routes of its
  * {@link InMemoryStrategy}; any other strategy type is driven as one route) and remembers every change, so tests can
  * assert the weights a plan passes through. It can be told to report problems, to fail writes, or
- * that someone changed the weights behind the rollout's back.
+ * that someone changed the weights behind the rollout's back; {@link #watchRouting} tells every change
+ * (the rollout's own writes included) as a routing object's watch would.
  */
 public final class InMemoryTrafficRouter implements TrafficRouter {
   /** The kind of the one routing object each rollout has here. */
@@ -29,6 +31,7 @@ public final class InMemoryTrafficRouter implements TrafficRouter {
   private final Map<RolloutKey, RoutingState> current = new HashMap<>();
   private final Map<RolloutKey, Integer> outOfBand = new HashMap<>();
   private final Map<RolloutKey, List<RoutingState>> history = new HashMap<>();
+  private final Map<RolloutKey, List<Watcher>> watchers = new HashMap<>();
   private final List<Problem> problems = new ArrayList<>();
   private int failingWrites;
   private RuntimeException failure;
@@ -39,15 +42,42 @@ public final class InMemoryTrafficRouter implements TrafficRouter {
   }
 
   @Override
-  public synchronized void apply(CanarySpec spec, RoutingState desired) {
-    if (failingWrites > 0) {
-      failingWrites--;
-      throw failure;
+  public void apply(CanarySpec spec, RoutingState desired) {
+    synchronized (this) {
+      if (failingWrites > 0) {
+        failingWrites--;
+        throw failure;
+      }
+      current.put(spec.key(), desired);
+      outOfBand.remove(spec.key());
+      history.computeIfAbsent(spec.key(), k -> new ArrayList<>()).add(desired);
     }
-    current.put(spec.key(), desired);
-    outOfBand.remove(spec.key());
-    history.computeIfAbsent(spec.key(), k -> new ArrayList<>()).add(desired);
+    tellWatchers(spec.key());
   }
+
+  /** Every change of the rollout's routes, its own writes included, as a watch would show them. */
+  @Override
+  public synchronized AutoCloseable watchRouting(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {
+    Watcher watcher = new Watcher(spec, onChange);
+    watchers.computeIfAbsent(spec.key(), k -> new ArrayList<>()).add(watcher);
+    return () -> {
+      synchronized (this) {
+        watchers.getOrDefault(spec.key(), new ArrayList<>()).remove(watcher);
+      }
+    };
+  }
+
+  private void tellWatchers(RolloutKey key) {
+    List<Watcher> toTell;
+    synchronized (this) {
+      toTell = List.copyOf(watchers.getOrDefault(key, List.of()));
+    }
+    for (Watcher w : toTell) {
+      w.onChange().accept(currentWeights(w.spec()));
+    }
+  }
+
+  private record Watcher(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {}
 
   @Override
   public synchronized List<RouteWeight> currentWeights(CanarySpec spec) {
@@ -110,8 +140,11 @@ public final class InMemoryTrafficRouter implements TrafficRouter {
     return this;
   }
 
-  /** Someone else set the canary weight of {@code key}'s routes to {@code canaryWeight}. */
-  public synchronized void changeOutOfBand(RolloutKey key, int canaryWeight) {
-    outOfBand.put(key, canaryWeight);
+  /** Someone else set the canary weight of {@code key}'s routes to {@code canaryWeight}; watchers are told. */
+  public void changeOutOfBand(RolloutKey key, int canaryWeight) {
+    synchronized (this) {
+      outOfBand.put(key, canaryWeight);
+    }
+    tellWatchers(key);
   }
 }

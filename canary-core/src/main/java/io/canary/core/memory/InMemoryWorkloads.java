@@ -80,7 +80,10 @@ public final class InMemoryWorkloads implements Workloads {
     calls.add("ensureCanary");
     Sim sim = sims.computeIfAbsent(spec.key(), k -> new Sim(defaultStableReplicas));
     sim.canaryExists = true;
-    return revisionsOf(spec);
+    sim.canaryLost = Optional.empty();
+    Revisions revisions = revisionsOf(spec);
+    sim.canaryName = revisions.canary().workload();
+    return revisions;
   }
 
   @Override
@@ -113,6 +116,13 @@ public final class InMemoryWorkloads implements Workloads {
     RevisionState stable = pods(sim.promoted ? revisions.canary() : revisions.stable(), sim.stable, !sim.promoted || sim.stableUpdated);
     Optional<RevisionState> canary = sim.canaryExists ? Optional.of(pods(revisions.canary(), sim.canary, true)) : Optional.empty();
     return new WorkloadState(stable, canary);
+  }
+
+  /** What {@link #deleteCanaryOutOfBand} or {@link #scaleCanaryOutOfBand} did, until the canary is ensured again. */
+  @Override
+  public synchronized Optional<String> canaryLost(CanarySpec spec, Revisions revisions) {
+    Sim sim = sims.get(spec.key());
+    return sim == null ? Optional.empty() : sim.canaryLost;
   }
 
   @Override
@@ -193,6 +203,40 @@ public final class InMemoryWorkloads implements Workloads {
     Sim sim = sims.computeIfAbsent(key, k -> new Sim(defaultStableReplicas));
     sim.userStableReplicas = replicas;
     sim.stable = new Pods(replicas);
+  }
+
+  /** Someone else deleted {@code key}'s canary workload; watchers are told. */
+  public void deleteCanaryOutOfBand(RolloutKey key) {
+    List<Runnable> toNotify;
+    synchronized (this) {
+      Sim sim = sims.get(key);
+      if (sim == null || !sim.canaryExists) {
+        return;
+      }
+      sim.canaryExists = false;
+      sim.canary = new Pods(0);
+      sim.canaryLost = Optional.of("canary workload " + sim.canaryName + " was deleted outside the rollout");
+      toNotify = List.copyOf(sim.watchers);
+    }
+    toNotify.forEach(Runnable::run);
+  }
+
+  /** Someone else set the replicas of {@code key}'s canary workload to {@code replicas}; watchers are told. */
+  public void scaleCanaryOutOfBand(RolloutKey key, int replicas) {
+    List<Runnable> toNotify;
+    synchronized (this) {
+      Sim sim = sims.get(key);
+      if (sim == null || !sim.canaryExists) {
+        return;
+      }
+      if (replicas == 0 && sim.canary.desired > 0) {
+        sim.canaryLost = Optional.of("canary workload " + sim.canaryName + " was scaled from " + sim.canary.desired
+            + " to 0 replicas outside the rollout");
+      }
+      sim.canary.scale(replicas);
+      toNotify = List.copyOf(sim.watchers);
+    }
+    toNotify.forEach(Runnable::run);
   }
 
   /** Ready canary pods of {@code key}. */
@@ -283,6 +327,8 @@ public final class InMemoryWorkloads implements Workloads {
     Pods stable;
     Pods canary = new Pods(0);
     boolean canaryExists;
+    Optional<String> canaryLost = Optional.empty();
+    String canaryName = "";
     boolean promoted;
     boolean stableUpdated;
     final Set<Runnable> watchers = new java.util.LinkedHashSet<>();

@@ -3,6 +3,7 @@ package io.canary.core.spi;
 import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Splits traffic between the stable and canary revision. Small on purpose: users plug in their own.
@@ -40,6 +41,22 @@ public interface TrafficRouter {
    * closed. The default watches nothing.
    */
   default AutoCloseable watchConfirmation(CanarySpec spec, Runnable onChange) {
+    return () -> {};
+  }
+
+  /**
+   * Calls {@code onChange} with the weights of every managed route (as {@link #currentWeights} gives them)
+   * whenever a routing object of the rollout changes, as the router's watch cache shows it, until closed:
+   * the router's own writes included, so that the runner can tell drift (weights the rollout does not
+   * own any more) from its own changes by comparing with what it last applied. The runner reads
+   * {@link #currentWeights} once before it acts on a difference (a watch may lag behind a write). Called
+   * from any thread; must not block.
+   *
+   * <p>The default watches nothing: weights changed by someone else are then not seen while the rollout
+   * waits; the next step's {@link #apply} writes the rollout's weights over them, and a runner that
+   * resumes the rollout reports and puts them back.
+   */
+  default AutoCloseable watchRouting(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {
     return () -> {};
   }
 

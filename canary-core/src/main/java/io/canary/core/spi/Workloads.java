@@ -13,7 +13,7 @@ import java.util.Optional;
  *
  * <p>The runner calls, per rollout: {@link #validate} (and {@link #previewRevisions} for a dry run)
  * before anything is written; {@link #ensureCanary} once, then {@link #watch}; while the steps run,
- * {@link #observe} on every wake-up, {@link #scaleCanary} before a weight rises or at a
+ * {@link #observe} and {@link #canaryLost} on every wake-up, {@link #scaleCanary} before a weight rises or at a
  * {@code setCanaryScale} step, {@link #trafficShifted} after each routing write, {@link #scaleStable}
  * for dynamic stable scale; at the end {@link #promote} then {@link #promotionComplete} until true
  * (promotion only), and {@link #removeCanary} after the scale-down delay (promotion and abort). A
@@ -95,6 +95,22 @@ public interface Workloads {
    * for a release that goes back ({@code RolloutHandle.undo()}); empty when the adapter cannot tell.
    */
   default Optional<NewRevision> previousRevision(CanarySpec spec) {
+    return Optional.empty();
+  }
+
+  /**
+   * Why the canary workload can no longer serve because of a change made outside the rollout, as the
+   * adapter's watch saw it happen: deleted, or its replicas set to zero, by someone else (the message
+   * names the workload and what happened). Empty while the canary is as the rollout keeps it. The
+   * adapter tells the rollout's own doings apart: a canary not created yet or not yet in the watch
+   * cache, replicas it asked for (a {@code setCanaryScale} of 0 included), an autoscaler owning the
+   * replica count, the canary's removal at the end. A progressing or paused rollout whose canary is
+   * lost aborts (traffic to stable first). Read on every wake-up, from the watch cache.
+   *
+   * <p>The default tells nothing: the rollout then waits for the replicas its steps need and aborts
+   * at the progress deadline.
+   */
+  default Optional<String> canaryLost(CanarySpec spec, Revisions revisions) {
     return Optional.empty();
   }
 

@@ -12,12 +12,12 @@ import io.canary.core.event.WeightChanged;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.TrafficRouter;
 import io.canary.core.time.SystemScheduler;
-import io.canary.examples.ScenarioFiles;
 import io.canary.examples.ScenarioPlans;
 import io.canary.gatewayapi.GatewayApiTrafficRouter;
 import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
+import io.canary.kubernetes.ConfigMapTargetClaims;
 import io.canary.kubernetes.KubernetesWorkloads;
 import io.canary.kubernetes.LeaseRolloutLock;
 import io.fabric8.kubernetes.client.Config;
@@ -35,12 +35,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The scenarios end to end on a real cluster with Istio (run with -Pcluster and a kubeconfig;
- * skipped without one). Each scenario's objects are created where missing (nothing existing is
- * replaced), its plan runs with every pause promoted at once, and after each weight change the
- * weights are read back from the API server.
+ * skipped without one). Each scenario runs in a namespace of its own for this run
+ * ({@link RunNamespaces}: {@code nsa-<run id>}), created with the scenario's objects and deleted
+ * afterwards, so that the suite passes again on the same cluster; its plan runs with every pause
+ * promoted at once, and after each weight change the weights are read back from the API server.
  */
 @Tag("cluster")
 class RealClusterScenariosTest {
+  /** One id for every scenario of this run: {@code kubectl get namespace -l canary.io/test-run=<id>}. */
+  private static final String RUN_ID = RunNamespaces.newRunId();
+
   static List<String> scenarios() {
     return ScenarioPlans.names();
   }
@@ -51,10 +55,10 @@ class RealClusterScenariosTest {
     Optional<Path> kubeconfig = kubeconfig();
     assumeTrue(kubeconfig.isPresent(), "no kubeconfig (-Dkubeconfig=PATH or KUBECONFIG): the real-cluster scenarios are skipped");
     Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig.get()), kubeconfig.get().toString());
-    CanarySpec spec = ScenarioPlans.of(scenario);
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-        SystemScheduler scheduler = SystemScheduler.create()) {
-      ScenarioFiles.createMissing(client, scenario, spec.namespace());
+        SystemScheduler scheduler = SystemScheduler.create();
+        RunNamespaces run = new RunNamespaces(client, RUN_ID)) {
+      CanarySpec spec = run.create(scenario, ScenarioPlans.of(scenario));
       TrafficRouter router = router(client, scenario);
       List<List<RouteWeight>> readBack = new ArrayList<>();
       try (KubernetesWorkloads deployments = KubernetesWorkloads.create(client);
@@ -63,6 +67,7 @@ class RealClusterScenariosTest {
           .trafficRouter(router)
           .workloads(workloads)
           .stateStore(ConfigMapStateStore.create(client, spec.namespace()))
+          .claims(ConfigMapTargetClaims.create(client, spec.namespace()))
           .lock(LeaseRolloutLock.create(client, scheduler))
           .scheduler(scheduler)
           .addListener(deployments.eventRecorder())

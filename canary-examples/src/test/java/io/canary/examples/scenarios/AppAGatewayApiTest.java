@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.canary.core.Phase;
+import io.canary.core.event.DriftDetected;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
 import io.canary.examples.ScenarioPlans;
@@ -74,6 +75,7 @@ class AppAGatewayApiTest {
       RolloutStatus done = rollout.await(Duration.ofMinutes(30));
       CanaryAssertions.assertThat(done).hasPhase(Phase.SUCCEEDED);
       CanaryAssertions.assertThat(canary.history).passedThroughWeights(20, 40, 60, 80, 0);
+      assertThat(canary.history.events()).as("no drift for the rollout's own writes").noneMatch(e -> e instanceof DriftDetected);
     }
     HTTPRoute end = sim.httpRoute(NS, "appa").orElseThrow();
     assertThat(end.getSpec()).as("the route as the user wrote it").isEqualTo(seed.getSpec());

@@ -7,6 +7,7 @@ import static io.canary.testing.CanaryAssertions.assertThatVirtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canary.core.Phase;
+import io.canary.core.event.DriftDetected;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
 import io.canary.examples.ScenarioPlans;
@@ -73,6 +74,7 @@ class AppAServicesTest {
 
       CanaryAssertions.assertThat(done).hasPhase(Phase.SUCCEEDED);
       CanaryAssertions.assertThat(canary.history).passedThroughWeights(20, 40, 60, 80, 0);
+      assertThat(canary.history.events()).as("no drift for the rollout's own writes").noneMatch(e -> e instanceof DriftDetected);
       assertThat(availableDuringPromotion).as("available stable pods, second by second, during promotion")
           .hasSizeGreaterThan(5).allMatch(n -> n >= 4);
       assertThat(podsDuringPromotion).as("pods of the stable Deployment during promotion (maxSurge 3)")

@@ -14,6 +14,7 @@ import static io.canary.testing.CanaryAssertions.assertThatVirtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canary.core.Phase;
+import io.canary.core.event.DriftDetected;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutStatus;
 import io.canary.examples.ScenarioPlans;
@@ -94,6 +95,7 @@ class RolloutsDemoSubsetsTest {
 
       assertThat(InCluster.eventReasons(sim, DEMO_NS, "Deployment", DEMO_DEPLOYMENT))
           .contains("RolloutStarted", "WeightChanged", "RolloutPromoted");
+      assertThat(canary.history.events()).as("no drift for the rollout's own writes").noneMatch(e -> e instanceof DriftDetected);
     }
   }
 

@@ -3,6 +3,7 @@ package io.canary.examples.scenarios;
 import io.canary.core.CanaryRunner;
 import io.canary.core.CanarySpec;
 import io.canary.core.RolloutHandle;
+import io.canary.core.spi.RetryPolicy;
 import io.canary.core.spi.TrafficRouter;
 import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.istio.IstioTrafficRouter;
@@ -25,17 +26,19 @@ final class RunnerOnSimulation implements AutoCloseable {
   final KubernetesClient client;
   final KubernetesWorkloads kubernetes;
   final HpaAwareWorkloads workloads;
+  final TrafficRouter router;
   final CanaryRunner runner;
   final RolloutHistory history = new RolloutHistory();
 
   private RunnerOnSimulation(SimulatedCluster sim, KubernetesClient client, String namespace,
-      Function<KubernetesClient, TrafficRouter> router) {
+      Function<KubernetesClient, TrafficRouter> routerOf, RetryPolicy retryPolicy) {
     this.sim = sim;
     this.client = client;
     this.kubernetes = KubernetesWorkloads.create(client);
     this.workloads = HpaAwareWorkloads.wrap(client, kubernetes);
+    this.router = routerOf.apply(client);
     this.runner = CanaryRunner.builder()
-        .trafficRouter(router.apply(client))
+        .trafficRouter(this.router)
         .workloads(workloads)
         .stateStore(ConfigMapStateStore.create(client, namespace))
         .lock(LeaseRolloutLock.create(client, sim.scheduler()))
@@ -44,12 +47,13 @@ final class RunnerOnSimulation implements AutoCloseable {
         .addListener(history)
         .addListener(sim.timeline())
         .addListener(kubernetes.eventRecorder())
+        .retryPolicy(retryPolicy)
         .build();
   }
 
   /** A runner on the simulation's own client with the default Istio router. */
   static RunnerOnSimulation on(SimulatedCluster sim, String namespace) {
-    return new RunnerOnSimulation(sim, sim.client(), namespace, IstioTrafficRouter::create);
+    return new RunnerOnSimulation(sim, sim.client(), namespace, IstioTrafficRouter::create, RetryPolicy.defaults());
   }
 
   /**
@@ -58,7 +62,13 @@ final class RunnerOnSimulation implements AutoCloseable {
    */
   static RunnerOnSimulation on(SimulatedCluster sim, KubernetesClient client, String namespace,
       Function<KubernetesClient, TrafficRouter> router) {
-    return new RunnerOnSimulation(sim, client, namespace, router);
+    return new RunnerOnSimulation(sim, client, namespace, router, RetryPolicy.defaults());
+  }
+
+  /** As above, with its own retry policy (a seeded one, for a repeatable run). */
+  static RunnerOnSimulation on(SimulatedCluster sim, KubernetesClient client, String namespace,
+      Function<KubernetesClient, TrafficRouter> router, RetryPolicy retryPolicy) {
+    return new RunnerOnSimulation(sim, client, namespace, router, retryPolicy);
   }
 
   RolloutHandle start(CanarySpec spec) {
@@ -69,6 +79,13 @@ final class RunnerOnSimulation implements AutoCloseable {
   @Override
   public void close() {
     runner.close();
+    if (router instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the router failed", e);
+      }
+    }
     workloads.close();
     kubernetes.close();
   }

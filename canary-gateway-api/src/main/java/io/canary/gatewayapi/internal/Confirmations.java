@@ -6,7 +6,10 @@ import io.canary.core.spi.RoutingConfirmation;
 import io.canary.core.spi.RoutingState;
 import io.canary.gatewayapi.ConfirmationPolicy;
 import io.canary.gatewayapi.GatewayApiStrategy;
+import io.canary.core.spi.RouteWeight;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -83,6 +86,22 @@ public final class Confirmations implements AutoCloseable {
       return () -> {};
     }
     return watch.onChange(router.routeFields(spec).stream().map(RouteFields::key).toList(), onChange);
+  }
+
+  /**
+   * Calls {@code onChange} with the weights of the rollout's routes as the watch holds them after every
+   * change of one of them, whatever the confirmation policy (a route the watch does not hold yet, or
+   * that no longer fits the rollout, gives no weights).
+   */
+  public AutoCloseable watchWeights(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {
+    List<RouteFields> routes = router.routeFields(spec);
+    return watch.onChange(routes.stream().map(RouteFields::key).toList(), () -> {
+      List<RouteWeight> weights = new ArrayList<>();
+      for (RouteFields route : routes) {
+        watch.cached(route.key()).filter(r -> route.problems(r).isEmpty()).ifPresent(r -> weights.add(route.weights(r)));
+      }
+      onChange.accept(weights);
+    });
   }
 
   private RoutingConfirmation of(List<RouteFields> routes, Optional<RoutingState> applied) {

@@ -2,9 +2,11 @@ package io.canary.gatewayapi.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canary.gatewayapi.RouteKind;
+import io.canary.client.InformerFaults;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RouteStatusWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RouteStatusWatch.class);
+  /** How long the first list of a namespace's routes may take, failed attempts included. */
+  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
 
   private record Scope(RouteKind kind, String namespace) {}
 
@@ -64,8 +68,9 @@ final class RouteStatusWatch implements AutoCloseable {
       throw new IllegalStateException("the Gateway API router is closed");
     }
     RouteKey any = new RouteKey(scope.kind(), scope.namespace(), "");
-    return cluster.client().genericKubernetesResources(any.context()).inNamespace(scope.namespace())
-        .inform(new ResourceEventHandler<>() {
+    SharedIndexInformer<GenericKubernetesResource> informer =
+        cluster.client().genericKubernetesResources(any.context()).inNamespace(scope.namespace()).runnableInformer(0);
+    informer.addEventHandler(new ResourceEventHandler<>() {
           @Override
           public void onAdd(GenericKubernetesResource route) {
             changed(scope, route);
@@ -80,7 +85,9 @@ final class RouteStatusWatch implements AutoCloseable {
           public void onDelete(GenericKubernetesResource route, boolean finalStateUnknown) {
             changed(scope, route);
           }
-        }, 0);
+        });
+    // Lists and watches that fail are tried again for ever; a first list that does not come names why.
+    return InformerFaults.startAndAwait(informer, scope.kind().kind() + "s of " + scope.namespace(), SYNC_TIMEOUT);
   }
 
   private void changed(Scope scope, GenericKubernetesResource route) {

@@ -18,6 +18,7 @@ import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +27,13 @@ public final class Router {
   private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
   private final ClusterObjects objects;
+  private final VirtualServiceWatch watch;
   private final int conflictRetries;
   private final boolean addMissingCanaryDestinations;
 
   public Router(KubernetesClient client, int conflictRetries, boolean addMissingCanaryDestinations) {
     this.objects = new ClusterObjects(client);
+    this.watch = new VirtualServiceWatch(objects);
     this.conflictRetries = conflictRetries;
     this.addMissingCanaryDestinations = addMissingCanaryDestinations;
   }
@@ -73,6 +76,35 @@ public final class Router {
       weights.addAll(((VirtualServiceFields) read.fields()).weights(read.object()));
     }
     return weights;
+  }
+
+  /**
+   * Calls {@code onChange} with the weights of the rollout's VirtualServices as the watch holds them
+   * after every change of one of them (a VirtualService the watch does not hold yet, or that no longer
+   * fits the rollout, gives no weights).
+   */
+  public AutoCloseable watchWeights(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {
+    List<VirtualServiceFields> fields = targets(spec).stream().filter(OwnedFields::carriesWeights)
+        .map(f -> (VirtualServiceFields) f).toList();
+    return watch.listen(fields.stream().map(OwnedFields::ref).toList(), () -> onChange.accept(seenWeights(fields)));
+  }
+
+  private List<RouteWeight> seenWeights(List<VirtualServiceFields> fields) {
+    List<RouteWeight> weights = new ArrayList<>();
+    for (VirtualServiceFields f : fields) {
+      watch.seen(f.ref()).filter(vs -> f.problems(vs).isEmpty()).ifPresent(vs -> weights.addAll(f.weights(vs)));
+    }
+    return weights;
+  }
+
+  /** The watch on VirtualServices, started on first use. */
+  public VirtualServiceWatch watch() {
+    return watch;
+  }
+
+  /** Stops the watches. */
+  public void close() {
+    watch.close();
   }
 
   /** The rollout's VirtualServices. */

@@ -1,5 +1,6 @@
 package io.canary.kubernetes.internal;
 
+import io.canary.client.InformerFaults;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -16,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AutoscalerInformers implements AutoscalerCaches, AutoCloseable {
   private record Started(SharedIndexInformer<HorizontalPodAutoscaler> informer, NamespaceAutoscalers autoscalers,
-      CompletableFuture<Void> synced) {}
+      InformerFaults faults, CompletableFuture<Void> synced) {}
 
   private final KubernetesClient client;
   private final Duration syncTimeout;
@@ -37,10 +38,12 @@ public final class AutoscalerInformers implements AutoscalerCaches, AutoCloseabl
       SharedIndexInformer<HorizontalPodAutoscaler> informer =
           client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).runnableInformer(0);
       NamespaceAutoscalers autoscalers = new NamespaceAutoscalers(ns, informer);
-      return new Started(informer, autoscalers, informer.start().toCompletableFuture().thenApply(x -> null));
+      InformerFaults faults = InformerFaults.keepUp(informer, "HorizontalPodAutoscalers of " + ns);
+      return new Started(informer, autoscalers, faults, informer.start().toCompletableFuture().thenApply(x -> null));
     });
     try {
-      Informers.awaitSynced(started.synced(), namespace, syncTimeout, "HorizontalPodAutoscalers");
+      Informers.awaitSynced(started.synced(), namespace, syncTimeout, "HorizontalPodAutoscalers",
+          () -> started.faults().lastFailure());
       return started.autoscalers();
     } catch (RuntimeException e) {
       namespaces.remove(namespace, started);

@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,12 +49,13 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
   private final CanaryPlanner planner;
   private final Map<String, NamespaceInformers> informers = new ConcurrentHashMap<>();
   private final Map<RolloutKey, String> targets = new ConcurrentHashMap<>();
+  private final LostCanaries canaries = new LostCanaries();
   private volatile boolean closed;
 
   public DeploymentWorkloads(KubernetesClient client, String canarySuffix, Duration syncTimeout) {
     this.client = client;
     this.syncTimeout = syncTimeout;
-    this.writer = new DeploymentWriter(client);
+    this.writer = new DeploymentWriter(client, canaries::written);
     this.planner = new CanaryPlanner(client, writer, canarySuffix, targets::put);
   }
 
@@ -98,6 +100,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
   public Revisions ensureCanary(CanarySpec spec) {
     CanaryPlanner.Plan plan = planner.planOrThrow(spec);
     if (plan.canaryToCreate().isEmpty()) {
+      canaries.keep(spec.namespace(), plan.revisions().canary().workload(), Optional.empty());
       return plan.revisions();
     }
     Deployment desired = plan.canaryToCreate().get();
@@ -107,17 +110,19 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
     if (found.isPresent() && plan.revisions().canary().hash().equals(templateLabel(found.get(), CanaryLabels.REVISION))) {
       LOG.debug("Rollout {}: canary Deployment {}/{} already runs revision {}", spec.key(), ns, name,
           plan.revisions().canary().hash());
+      canaries.keep(ns, name, found);
       return plan.revisions();
     }
     if (found.isPresent()) {
       // A Deployment's selector cannot change, and this one selects an older revision of this rollout.
       LOG.info("Rollout {}: replacing canary Deployment {}/{} (revision {}) by revision {}", spec.key(), ns, name,
           templateLabel(found.get(), CanaryLabels.REVISION), plan.revisions().canary().hash());
+      canaries.release(ns, name);
       client.apps().deployments().inNamespace(ns).withName(name)
           .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     }
     try {
-      client.apps().deployments().inNamespace(ns).resource(desired).create();
+      canaries.keep(ns, name, Optional.of(client.apps().deployments().inNamespace(ns).resource(desired).create()));
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
@@ -129,6 +134,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
         throw new CanaryException("Deployment " + ns + "/" + name + " appeared while rollout " + spec.key()
             + " was creating its canary, and it is not that canary; the SDK does not overwrite it", e);
       }
+      canaries.keep(ns, name, Optional.of(other));
       return plan.revisions();
     }
     LOG.info("Rollout {}: created canary Deployment {}/{} (revision {}, 0 replicas)", spec.key(), ns, name,
@@ -190,6 +196,16 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
     return new WorkloadState(stable, canary);
   }
 
+  /**
+   * From the Deployment watch: the canary deleted, or scaled from some replicas to 0, by a write that
+   * is not the SDK's (not one of its patches, not an autoscaler's count), since the rollout created or
+   * found it.
+   */
+  @Override
+  public Optional<String> canaryLost(CanarySpec spec, Revisions revisions) {
+    return canaries.lost(spec.namespace(), revisions.canary().workload());
+  }
+
   @Override
   public void promote(CanarySpec spec, Revisions revisions) {
     if (!spec.revision().createsCanaryWorkload()) {
@@ -248,10 +264,11 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
       PromotionStrategy.giveBack(d, p);
       return giveBackReplicas(d, p, autoscaled);
     });
+    String name = revisions.canary().workload();
+    canaries.release(ns, name);
     if (!spec.revision().createsCanaryWorkload()) {
       return;
     }
-    String name = revisions.canary().workload();
     Optional<Deployment> canary = writer.get(ns, name);
     if (canary.isEmpty()) {
       return;
@@ -283,7 +300,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
     if (closed) {
       throw new IllegalStateException("KubernetesWorkloads is closed");
     }
-    NamespaceInformers cache = informers.computeIfAbsent(namespace, ns -> new NamespaceInformers(client, ns));
+    NamespaceInformers cache = informers.computeIfAbsent(namespace, this::startInformers);
     try {
       return cache.awaitSynced(syncTimeout);
     } catch (RuntimeException e) {
@@ -291,6 +308,25 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
       cache.close();
       throw e;
     }
+  }
+
+  private NamespaceInformers startInformers(String namespace) {
+    NamespaceInformers started = new NamespaceInformers(client, namespace);
+    started.observeDeployments(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Deployment d) {}
+
+      @Override
+      public void onUpdate(Deployment before, Deployment after) {
+        canaries.updated(before, after, name -> started.autoscalerOf(name).isPresent());
+      }
+
+      @Override
+      public void onDelete(Deployment d, boolean deletedFinalStateUnknown) {
+        canaries.deleted(d);
+      }
+    });
+    return started;
   }
 
   private static RevisionState state(NamespaceInformers cache, Deployment d) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.HttpURLConnection;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +23,12 @@ final class DeploymentWriter {
   private static final int ATTEMPTS = 5;
 
   private final KubernetesClient client;
+  private final Consumer<Deployment> written;
 
-  DeploymentWriter(KubernetesClient client) {
+  /** @param written told of every Deployment as a patch of this writer left it */
+  DeploymentWriter(KubernetesClient client, Consumer<Deployment> written) {
     this.client = client;
+    this.written = written;
   }
 
   Optional<Deployment> get(String namespace, String name) {
@@ -46,8 +50,11 @@ final class DeploymentWriter {
         return true;
       }
       try {
-        client.apps().deployments().inNamespace(namespace).withName(name)
+        Deployment result = client.apps().deployments().inNamespace(namespace).withName(name)
             .patch(PatchContext.of(PatchType.JSON), patch.toString());
+        if (result != null) {
+          written.accept(result);
+        }
         LOG.debug("Patched Deployment {}/{}: {}", namespace, name, patch);
         return true;
       } catch (KubernetesClientException e) {

@@ -1,5 +1,6 @@
 package io.canary.kubernetes.internal;
 
+import io.canary.client.InformerFaults;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -40,7 +41,9 @@ public final class NamespaceInformers implements AutoCloseable {
   private final SharedIndexInformer<HorizontalPodAutoscaler> autoscalerInformer;
   private final NamespaceAutoscalers autoscalers;
   private final CompletableFuture<Void> synced;
+  private final List<InformerFaults> faults;
   private final Map<String, List<Runnable>> listenersByDeployment = new ConcurrentHashMap<>();
+  private final List<ResourceEventHandler<Deployment>> deploymentObservers = new CopyOnWriteArrayList<>();
 
   public NamespaceInformers(KubernetesClient client, String namespace) {
     this.namespace = namespace;
@@ -49,10 +52,16 @@ public final class NamespaceInformers implements AutoCloseable {
     this.pods = client.pods().inNamespace(namespace).runnableInformer(0);
     this.autoscalerInformer = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).runnableInformer(0);
     this.autoscalers = new NamespaceAutoscalers(namespace, autoscalerInformer);
-    deployments.addEventHandler(handler(d -> List.of(d.getMetadata().getName())));
+    deployments.addEventHandler(observed(handler(d -> List.of(d.getMetadata().getName()))));
     replicaSets.addEventHandler(handler(rs -> ownerDeployment(rs).stream().toList()));
     pods.addEventHandler(handler(this::deploymentOfPod));
     autoscalers.onChange(hpa -> wake(targetDeployment(hpa)));
+    // Lists and watches that fail (a 429, a 500, a dropped connection) are tried again for ever, not stopped.
+    this.faults = List.of(
+        InformerFaults.keepUp(deployments, "Deployments of " + namespace),
+        InformerFaults.keepUp(replicaSets, "ReplicaSets of " + namespace),
+        InformerFaults.keepUp(pods, "Pods of " + namespace),
+        InformerFaults.keepUp(autoscalerInformer, "HorizontalPodAutoscalers of " + namespace));
     this.synced = CompletableFuture.allOf(
         deployments.start().toCompletableFuture(),
         replicaSets.start().toCompletableFuture(),
@@ -62,7 +71,8 @@ public final class NamespaceInformers implements AutoCloseable {
 
   /** Waits until every cache holds the namespace's objects (once, when the namespace is first used). */
   public NamespaceInformers awaitSynced(Duration timeout) {
-    Informers.awaitSynced(synced, namespace, timeout, "Deployments, ReplicaSets, Pods, HorizontalPodAutoscalers");
+    Informers.awaitSynced(synced, namespace, timeout, "Deployments, ReplicaSets, Pods, HorizontalPodAutoscalers",
+        () -> faults.stream().flatMap(f -> f.lastFailure().stream()).findFirst());
     return this;
   }
 
@@ -97,6 +107,14 @@ public final class NamespaceInformers implements AutoCloseable {
   /** The autoscaler sizing Deployment {@code deployment}, if any (the first by name). */
   public Optional<HorizontalPodAutoscaler> autoscalerOf(String deployment) {
     return autoscalers.targeting("Deployment", deployment).stream().findFirst();
+  }
+
+  /**
+   * Tells {@code observer} of every change of the namespace's Deployments, the objects before and after
+   * included, before the rollouts watching them are woken.
+   */
+  public void observeDeployments(ResourceEventHandler<Deployment> observer) {
+    deploymentObservers.add(observer);
   }
 
   /** Calls {@code onChange} whenever one of the named Deployments, its pods or its autoscaler change. */
@@ -145,6 +163,37 @@ public final class NamespaceInformers implements AutoCloseable {
         wake(affected.apply(obj));
       }
     };
+  }
+
+  /** The observers first, then {@code wakeUp}. */
+  private ResourceEventHandler<Deployment> observed(ResourceEventHandler<Deployment> wakeUp) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Deployment d) {
+        deploymentObservers.forEach(o -> safely(() -> o.onAdd(d)));
+        wakeUp.onAdd(d);
+      }
+
+      @Override
+      public void onUpdate(Deployment before, Deployment after) {
+        deploymentObservers.forEach(o -> safely(() -> o.onUpdate(before, after)));
+        wakeUp.onUpdate(before, after);
+      }
+
+      @Override
+      public void onDelete(Deployment d, boolean deletedFinalStateUnknown) {
+        deploymentObservers.forEach(o -> safely(() -> o.onDelete(d, deletedFinalStateUnknown)));
+        wakeUp.onDelete(d, deletedFinalStateUnknown);
+      }
+    };
+  }
+
+  private void safely(Runnable observer) {
+    try {
+      observer.run();
+    } catch (RuntimeException e) {
+      LOG.warn("An observer of the Deployments of namespace {} failed", namespace, e);
+    }
   }
 
   private void wake(List<String> deploymentNames) {

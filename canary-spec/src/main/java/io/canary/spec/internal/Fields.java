@@ -17,7 +17,7 @@ public final class Fields {
     Map<String, List<String>> o = new LinkedHashMap<>();
     o.put("CanarySpec", List.of("apiVersion", "kind", "name", "namespace", "target", "revision", "traffic", "steps",
         "analysis", "gates", "scaling", "scaleDownDelay", "abortScaleDownDelay", "progressDeadline", "maxSurge",
-        "maxUnavailable", "prometheus"));
+        "maxUnavailable", "driftPolicy", "prometheus"));
     o.put("Prometheus", List.of("url"));
     o.put("Target", List.of("kind", "name"));
     o.put("Revision", List.of("images", "podTemplate", "existingWorkload"));

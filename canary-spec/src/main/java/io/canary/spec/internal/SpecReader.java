@@ -3,6 +3,7 @@ package io.canary.spec.internal;
 import io.canary.core.AnalysisSpec;
 import io.canary.core.CanarySpec;
 import io.canary.core.CanaryValidationException;
+import io.canary.core.DriftPolicy;
 import io.canary.core.GateSpec;
 import io.canary.core.NewRevision;
 import io.canary.core.Problem;
@@ -33,6 +34,7 @@ import java.util.stream.Collectors;
 public final class SpecReader {
   public static final String API_VERSION = "canary.io/v1alpha1";
   public static final String KIND = "CanaryRelease";
+  static final Map<String, DriftPolicy> DRIFT_POLICIES = Map.of("revert", DriftPolicy.REVERT, "pause", DriftPolicy.PAUSE);
   static final Map<String, LifecyclePoint> POINTS = Arrays.stream(LifecyclePoint.values())
       .filter(p -> p != LifecyclePoint.ANALYSIS)
       .collect(Collectors.toMap(LifecyclePoint::flaggerName, p -> p, (a, b) -> a, LinkedHashMap::new));
@@ -98,6 +100,7 @@ public final class SpecReader {
     o.duration("progressDeadline").ifPresent(b::progressDeadline);
     o.stringOrNumber("maxSurge").ifPresent(b::maxSurge);
     o.stringOrNumber("maxUnavailable").ifPresent(b::maxUnavailable);
+    o.choice("driftPolicy", DRIFT_POLICIES).ifPresent(b::driftPolicy);
     // Built even after reading problems, from what could be read, so that the spec's own problems
     // are reported with them; a required field that could not be read leaves nothing to build.
     try {

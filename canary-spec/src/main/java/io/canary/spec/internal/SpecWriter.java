@@ -113,6 +113,7 @@ public final class SpecWriter {
     putIfNot(m, "progressDeadline", spec.progressDeadline(), d.progressDeadline());
     spec.maxSurge().ifPresent(v -> m.put("maxSurge", v));
     spec.maxUnavailable().ifPresent(v -> m.put("maxUnavailable", v));
+    spec.driftPolicy().ifPresent(p -> m.put("driftPolicy", p.name().toLowerCase(Locale.ROOT)));
     return m;
   }
 

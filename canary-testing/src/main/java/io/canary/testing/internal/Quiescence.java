@@ -26,6 +26,7 @@ public final class Quiescence implements Executor, AutoCloseable {
     return t;
   });
   private final AtomicInteger running = new AtomicInteger();
+  private final java.util.List<java.util.function.BooleanSupplier> recovering = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicLong watchEventsSent = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong watchEventsHandled = new java.util.concurrent.atomic.AtomicLong();
   private final long quietNanos;
@@ -66,7 +67,33 @@ public final class Quiescence implements Executor, AutoCloseable {
   }
 
   private boolean idle() {
-    return running.get() == 0 && watchEventsHandled.get() >= watchEventsSent.get();
+    return running.get() == 0 && watchEventsHandled.get() >= watchEventsSent.get() && !recovering();
+  }
+
+  /**
+   * {@code condition} is true while a client's watches are being established again (after an injected
+   * fault): the simulation then holds the clock, as it does for unhandled watch events.
+   */
+  public void holdWhile(java.util.function.BooleanSupplier condition) {
+    recovering.add(condition);
+  }
+
+  private boolean recovering() {
+    for (java.util.function.BooleanSupplier r : recovering) {
+      if (r.getAsBoolean()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Waits (at most the longest settle wait) while a client's watches are being established again. */
+  public void awaitWatchesBack() {
+    if (recovering.isEmpty() || !recovering()) {
+      return;
+    }
+    touch();
+    awaitQuiet();
   }
 
   /** Informer callbacks of the clients handed to users run here, so that they count as activity. */

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 
 /** Builds the clients of a simulated cluster: JDK HTTP, no retries, short timeouts. */
@@ -26,6 +27,20 @@ public final class SimulatorClients {
         // The in-process API server speaks HTTP/1.1: no h2c upgrade, whose rare races it answers wrongly
         // (seen as "protocol error: Frame type(110) ... exceeds MAX_FRAME_SIZE").
         .withHttpClientBuilderConsumer(b -> b.preferHttp11())
+        .withTaskExecutor(quiescence)
+        .build();
+  }
+
+  /**
+   * A client for the code under test whose requests go through {@code interceptor} (named {@code
+   * name}), for fault injection: its informers re-list and watch again 10 ms after a failure (doubling
+   * on the next ones), so that a failed watch costs little real time while the virtual clock runs.
+   */
+  public static KubernetesClient forUsers(String masterUrl, Quiescence quiescence, String name, Interceptor interceptor) {
+    return new KubernetesClientBuilder()
+        .withConfig(config(masterUrl).withUserAgent(USER_CLIENT_AGENT).withWatchReconnectInterval(10).build())
+        .withHttpClientFactory(CountingHttpClients.factory(quiescence))
+        .withHttpClientBuilderConsumer(b -> b.preferHttp11().addOrReplaceInterceptor(name, interceptor))
         .withTaskExecutor(quiescence)
         .build();
   }

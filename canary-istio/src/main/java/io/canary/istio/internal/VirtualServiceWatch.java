@@ -1,0 +1,86 @@
+package io.canary.istio.internal;
+
+import io.canary.client.InformerFaults;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * VirtualServices as a watch sees them: one informer per namespace and API version, shared by every
+ * rollout of the router, started the first time a rollout watches one of that namespace's
+ * VirtualServices; each add, update and delete tells the listeners of that VirtualService.
+ */
+public final class VirtualServiceWatch implements AutoCloseable {
+  private final ClusterObjects objects;
+  /** How long the first list of a namespace's VirtualServices may take, failed attempts included. */
+  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
+  private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
+  private final Map<ObjectRef, List<Runnable>> listeners = new ConcurrentHashMap<>();
+
+  VirtualServiceWatch(ClusterObjects objects) {
+    this.objects = objects;
+  }
+
+  /** Calls {@code listener} after every change of one of {@code refs}, until the handle is closed. */
+  public AutoCloseable listen(Collection<ObjectRef> refs, Runnable listener) {
+    List<ObjectRef> watched = List.copyOf(refs);
+    watched.forEach(ref -> {
+      listeners.computeIfAbsent(ref, r -> new CopyOnWriteArrayList<>()).add(listener);
+      informer(ref);
+    });
+    return () -> watched.forEach(ref -> listeners.getOrDefault(ref, List.of()).remove(listener));
+  }
+
+  /** {@code ref} as the watch last saw it; empty before the watch holds it (or once it is deleted). */
+  public Optional<GenericKubernetesResource> seen(ObjectRef ref) {
+    return informer(ref).map(i -> i.getStore().getByKey(ref.qualifiedName()));
+  }
+
+  private Optional<SharedIndexInformer<GenericKubernetesResource>> informer(ObjectRef ref) {
+    return objects.servedAt(ref).map(version -> informers.computeIfAbsent(
+        RoutingKind.apiVersionOf(version) + " " + ref.namespace(), key -> start(version, ref.namespace())));
+  }
+
+  private SharedIndexInformer<GenericKubernetesResource> start(ResourceDefinitionContext version, String namespace) {
+    SharedIndexInformer<GenericKubernetesResource> informer =
+        objects.client().genericKubernetesResources(version).inNamespace(namespace).runnableInformer(0);
+    informer.addEventHandler(new Changes(namespace));
+    // Lists and watches that fail are tried again for ever; a first list that does not come names why.
+    return InformerFaults.startAndAwait(informer, "VirtualServices of " + namespace, SYNC_TIMEOUT);
+  }
+
+  /** Every add, update and delete of a VirtualService of one namespace tells that VirtualService's listeners. */
+  private final class Changes implements ResourceEventHandler<GenericKubernetesResource> {
+    private final String namespace;
+
+    Changes(String namespace) {
+      this.namespace = namespace;
+    }
+
+    private void tell(GenericKubernetesResource vs) {
+      listeners.getOrDefault(new ObjectRef(RoutingKind.VIRTUAL_SERVICE, namespace, vs.getMetadata().getName()), List.of())
+          .forEach(Runnable::run);
+    }
+
+    @Override public void onAdd(GenericKubernetesResource vs) { tell(vs); }
+
+    @Override public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource vs) { tell(vs); }
+
+    @Override public void onDelete(GenericKubernetesResource vs, boolean finalStateUnknown) { tell(vs); }
+  }
+
+  @Override
+  public void close() {
+    listeners.clear();
+    informers.values().forEach(SharedIndexInformer::stop);
+    informers.clear();
+  }
+}
