@@ -138,14 +138,23 @@ public final class CanaryRunner implements AutoCloseable {
   /**
    * Resumes every rollout in the state store that has not ended, with the spec {@code specs} gives for
    * it (specs hold code, such as analysis gates, so the host supplies them). A rollout without a spec
-   * is left alone and logged.
+   * is left alone and logged. An ended rollout that still holds its target's claim (its runner stopped
+   * between saving the end and giving the claim and the lease up) is taken over too, when {@code specs}
+   * gives the spec of that same release: its handle ends at once, and the claim and the lease are given
+   * up once the stopped runner's lease has run out.
    */
   public List<RolloutHandle> resumeAll(Function<RolloutKey, Optional<CanarySpec>> specs) {
     List<RolloutHandle> handles = new ArrayList<>();
     for (RolloutKey key : StartRetries.call(ctx, "resumeAll", "listing the stored rollouts", () -> ctx.store().list())) {
       Optional<Versioned<RolloutStatus>> stored = StartRetries.call(ctx, "Rollout " + key, "loading the stored status",
           () -> ctx.store().load(key));
-      if (stored.isEmpty() || stored.get().value().phase().isTerminal()) {
+      if (stored.isEmpty()) {
+        continue;
+      }
+      if (stored.get().value().phase().isTerminal()) {
+        String fingerprint = stored.get().value().specFingerprint();
+        specs.apply(key).filter(spec -> SpecFingerprint.matches(fingerprint, spec) && TargetClaim.heldBy(ctx, spec))
+            .ifPresent(spec -> handles.add(start(spec)));
         continue;
       }
       Optional<CanarySpec> spec = specs.apply(key);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.canary.core.event.DriftDetected;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.memory.InMemoryStateStore;
+import io.canary.core.spi.TargetKey;
 import io.canary.core.spi.Versioned;
 import java.time.Duration;
 import java.util.List;
@@ -60,6 +61,8 @@ class PersistenceAndResumeTest {
           st = resumed.await(Duration.ofHours(1));
         }
         assertThat(st.phase()).as("resumed from saved status #%d %s", i, from).isEqualTo(Phase.SUCCEEDED);
+        assertThat(f.store.history(SPEC.key())).as("resumed from saved status #%d: failures saved", i)
+            .noneMatch(s -> s.message().orElse("").contains("trying again"));
         assertThat(st.stableRevision().map(Revision::hash)).isEqualTo(saved.get(saved.size() - 1).stableRevision().map(Revision::hash));
         assertThat(f.events.get(0).message()).startsWith("Resumed");
       }
@@ -108,6 +111,31 @@ class PersistenceAndResumeTest {
       assertThat(f.router.weights(SPEC.key()).subList(writesBefore, f.router.weights(SPEC.key()).size()))
           .as("the resumed runner never writes 20 again").doesNotContain(20).allMatch(w -> w >= 40);
       assertThat(f.events).noneMatch(e -> e instanceof DriftDetected);
+    }
+  }
+
+  @Test
+  void aRunnerResumedAtAHeaderRouteStepKeepsTheCanaryItsWeightNeeds() {
+    CanarySpec spec = CanarySpec.copyOf(SPEC).withSteps(Step.setWeight(50), Step.pause(),
+        Step.setHeaderRoute("testers", RouteMatch.header("x-tester", StringMatch.exact("yes"))), Step.pause());
+    try (Fixture f = new Fixture(4, Duration.ofSeconds(10))) {
+      RolloutHandle first = f.runner.start(spec);
+      first.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 50, Duration.ofMinutes(5));
+      assertThat(f.workloads.calls()).as("50 %% of 4 stable replicas").contains("scaleCanary 2");
+      first.promote();
+      first.await(s -> s.phase() == Phase.PAUSED && s.stepIndex() == 3, Duration.ofMinutes(5));
+      f.runner.close();
+      // The store as the runner left it had it stopped at the header route step, before its write.
+      RolloutStatus atTheHeaderStep = f.store.history(spec.key()).stream().filter(s -> s.stepIndex() == 2)
+          .reduce((a, b) -> b).orElseThrow();
+      f.store.compareAndSet(spec.key(), Optional.of(f.store.load(spec.key()).orElseThrow().version()), atTheHeaderStep);
+      int callsBefore = f.workloads.calls().size();
+
+      RolloutHandle resumed = f.newRunner("runner-b").start(spec);
+      resumed.await(s -> s.phase() == Phase.PAUSED && s.stepIndex() == 3, Duration.ofMinutes(5));
+      List<String> calls = f.workloads.calls();
+      assertThat(calls.subList(callsBefore, calls.size())).as("what the resumed runner asked of the canary")
+          .filteredOn(c -> c.startsWith("scaleCanary")).containsOnly("scaleCanary 2");
     }
   }
 
@@ -185,6 +213,31 @@ class PersistenceAndResumeTest {
       RolloutStatus st = second.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
       assertThat(st.specFingerprint()).isNotEqualTo(first.status().specFingerprint());
       assertThat(st.currentWeight()).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void resumeAllGivesUpTheClaimAndTheLeaseOfAnEndedRolloutWhoseRunnerStoppedRightAfterSavingTheEnd() {
+    try (Fixture f = new Fixture()) {
+      RolloutHandle first = f.runner.start(SPEC);
+      first.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
+      first.promoteFully();
+      RolloutStatus done = first.await(Duration.ofHours(1));
+      f.runner.close();
+      assertThat(f.newRunner("runner-c").resumeAll(key -> Optional.of(SPEC))).as("a rollout that ended cleanly").isEmpty();
+      // As a runner that died between saving the end and giving the claim and the lease up leaves them.
+      f.claims.claim(TargetKey.of(SPEC), SPEC.key(), f.clock.now(), claim -> false);
+      f.lock.tryAcquire(SPEC.key(), "runner-dead", Duration.ofSeconds(15));
+
+      CanaryRunner next = f.newRunner("runner-b");
+      List<RolloutHandle> handles = next.resumeAll(key -> Optional.of(SPEC));
+      assertThat(handles).extracting(RolloutHandle::key).containsExactly(SPEC.key());
+      f.advance(Duration.ofSeconds(30));
+
+      assertThat(f.claims.holder(TargetKey.of(SPEC))).as("the claim").isEmpty();
+      assertThat(f.lock.holder(SPEC.key())).as("the lease").isEmpty();
+      assertThat(f.store.load(SPEC.key()).orElseThrow().value()).as("the status, kept").isEqualTo(done);
+      next.close();
     }
   }
 

@@ -79,6 +79,8 @@ public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseab
    * Confirmed once every route the watch shows carries {@code applied} and every parent says
    * {@code Accepted=True} and {@code ResolvedRefs=True} for its generation; refused, with the parent's
    * reason and message, when one says False; pending otherwise. Always confirmed under WARN and OFF.
+   * Routes this router has not written for the rollout yet (a resumed runner) are judged as they are:
+   * their parents only.
    */
   @Override
   public RoutingConfirmation confirmation(CanarySpec spec, RoutingState applied) {

@@ -78,6 +78,26 @@ class ConfirmationTest {
   }
 
   @Test
+  void aRouterThatDidNotWriteTheRoutesJudgesThemAsTheyAreForARunnerThatResumedAfterAnotherDiedBeforeItsSave() {
+    CanarySpec spec = spec(ConfirmationPolicy.REQUIRE);
+    // The first runner wrote 40 and died before saving it: the status the resumed runner holds says 20.
+    applyAndSettle(spec, during(40));
+    try (GatewayApiTrafficRouter resumed = GatewayApiTrafficRouter.create(sim.newClient())) {
+      assertThat(resumed.confirmation(spec, during(20)).state()).as("before the parents judged the write")
+          .isEqualTo(State.PENDING);
+      sim.advance(STATUS_DELAY);
+      assertThat(resumed.confirmation(spec, during(20))).as("the routes as they are, accepted")
+          .isEqualTo(RoutingConfirmation.confirmed());
+
+      resumed.apply(spec, during(40));
+      sim.settle();
+      assertThat(resumed.confirmation(spec, during(20)).reason()).as("once it wrote them, what it wrote")
+          .isEqualTo("WriteNotSeen");
+      assertThat(resumed.confirmation(spec, during(40))).isEqualTo(RoutingConfirmation.confirmed());
+    }
+  }
+
+  @Test
   void aParentThatRefusesTheRouteRefusesTheWeightWithItsReasonAndMessage() {
     sim.gatewayApi().refuseGateway("nsa", "public", "NotAllowedByListeners", "listener http does not allow routes from namespace nsa");
     CanarySpec spec = spec(ConfirmationPolicy.REQUIRE);

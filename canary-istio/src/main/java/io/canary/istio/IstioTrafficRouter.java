@@ -3,6 +3,7 @@ package io.canary.istio;
 import io.canary.client.FieldManager;
 import io.canary.core.CanarySpec;
 import io.canary.core.Problem;
+import io.canary.core.RolloutKey;
 import io.canary.core.spi.RenderedObject;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingConfirmation;
@@ -14,6 +15,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +38,8 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
 
   private final Router router;
   private final Optional<Reconciliation> reconciliation;
+  /** The rollouts this router has written the VirtualServices of: their confirmation is of what it wrote. */
+  private final Set<RolloutKey> written = ConcurrentHashMap.newKeySet();
   private final boolean watchDrift;
 
   private IstioTrafficRouter(Builder builder) {
@@ -64,6 +69,7 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
   @Override
   public void apply(CanarySpec spec, RoutingState desired) {
     router.apply(spec, desired);
+    written.add(spec.key());
   }
 
   /**
@@ -79,11 +85,14 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
    * With {@link Builder#confirmReconciled(boolean)}: confirmed once every VirtualService the watch shows
    * carries {@code applied} and istiod reports its generation {@code Reconciled}; refused when Istio's
    * analysis reports an ERROR on it (the message names the codes, IST0101 and the like); pending
-   * otherwise. Without it (the default), confirmed at once.
+   * otherwise. Without it (the default), confirmed at once. VirtualServices this router has not written
+   * for the rollout yet (a runner that resumed it, after another died between a write and its status
+   * save) are judged as they are: their status only.
    */
   @Override
   public RoutingConfirmation confirmation(CanarySpec spec, RoutingState applied) {
-    return reconciliation.map(r -> r.confirmation(spec, applied)).orElseGet(RoutingConfirmation::confirmed);
+    Optional<RoutingState> written = this.written.contains(spec.key()) ? Optional.of(applied) : Optional.empty();
+    return reconciliation.map(r -> r.confirmation(spec, written)).orElseGet(RoutingConfirmation::confirmed);
   }
 
   /**

@@ -81,6 +81,24 @@ class ReconciledConfirmationTest {
   }
 
   @Test
+  void aRouterThatDidNotWriteTheVirtualServicesJudgesThemAsTheyAreForARunnerThatResumedAfterAnotherDiedBeforeItsSave()
+      throws Exception {
+    // The first runner wrote 40 and died before saving it: the status the resumed runner holds says 20.
+    router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(40));
+    istiodReports("True", List.of());
+    try (IstioTrafficRouter resumed = IstioTrafficRouter.builder(cluster.client()).confirmReconciled(true).build()) {
+      RoutingConfirmation judged = resumed.confirmation(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(20));
+      for (int i = 0; i < 200 && judged.state() != State.CONFIRMED; i++) {
+        new CountDownLatch(1).await(10, TimeUnit.MILLISECONDS); // the watch delivers on its own thread
+        judged = resumed.confirmation(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(20));
+      }
+      assertThat(judged).as("the VirtualService as it is, reconciled").isEqualTo(RoutingConfirmation.confirmed());
+      assertThat(eventually(State.CONFIRMED).state()).as("the router that wrote 40, asked about 20")
+          .isEqualTo(State.PENDING);
+    }
+  }
+
+  @Test
   void anErrorOfIstiosAnalysisRefusesTheChangeNamingTheCode() throws Exception {
     router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(20));
     istiodReports("True", List.of(Map.of("type", Map.of("code", "IST0101", "name", "ReferencedResourceNotFound"), "level", "ERROR",

@@ -270,9 +270,12 @@ public final class RolloutDriver implements RolloutHandle {
       read.add(ctx.router().currentWeights(spec));
       return read.get(0);
     }, ctx.driftPolicy(spec), ctx.scheduler().now());
-    RoutingState inForce = RolloutMachine.routingFor(spec, st);
-    interpreter.assumeRouting(inForce);
-    effects.assumeRouting(inForce);
+    if (st.revisions().isPresent()) {
+      // Saved before the stable was pinned, a status has no routing of its own to assume yet.
+      RoutingState inForce = RolloutMachine.routingFor(spec, st);
+      interpreter.assumeRouting(inForce);
+      effects.assumeRouting(inForce);
+    }
     if (st.pauseReason().equals(Optional.of(PauseReason.RoutingDrift)) && !read.isEmpty()) {
       // Paused for this drift by an earlier runner: resume() puts the weights back without a second report.
       effects.reportDrift(new Action.ReportDrift(st.currentWeight(), read.get(0), ctx.driftPolicy(spec)));

@@ -90,7 +90,10 @@ final class Steps {
         ? !h.matches().isEmpty() && h.canaryWeight() > 0
         : !((Step.SetMirrorRoute) step).matches().isEmpty();
     if (sendsToCanary) {
-      int atLeast = Math.max(1, st.step().canaryReplicasRequested().orElse(0));
+      // At least what the canary's weight already needs: a resumed runner has forgotten what was asked
+      // (RolloutMachine.resume asks again), and must not shrink a canary that carries traffic to one pod.
+      int atLeast = Math.max(1, st.step().canaryReplicasRequested()
+          .orElseGet(() -> canaryReplicasFor(spec, st, obs, st.currentWeight(), index)));
       Optional<Decision> waiting = withCanaryReplicas(spec, st, obs, now, atLeast, 1, false, step.describe());
       if (waiting.isPresent()) {
         return waiting.get();

@@ -53,6 +53,11 @@ public final class TargetClaim {
     }
   }
 
+  /** True when the rollout of {@code spec} holds its target's claim (a read). */
+  public static boolean heldBy(RunnerContext ctx, CanarySpec spec) {
+    return ctx.claims().holder(TargetKey.of(spec)).filter(claim -> claim.rollout().equals(spec.key())).isPresent();
+  }
+
   /** Gives the claim up (the rollout has ended); a failure is logged, the claim then goes stale. */
   static void release(RunnerContext ctx, CanarySpec spec) {
     try {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -29,6 +30,8 @@ public final class Confirmations implements AutoCloseable {
   private final ConfirmationPolicy defaultPolicy;
   private final Map<RolloutKey, AutoCloseable> warnings = new ConcurrentHashMap<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  /** The rollouts this router has written the routes of: their confirmation is of what it wrote. */
+  private final Set<RolloutKey> written = ConcurrentHashMap.newKeySet();
 
   private Confirmations(Router router, RouteStatusWatch watch, ConfirmationPolicy defaultPolicy) {
     this.router = router;
@@ -46,6 +49,7 @@ public final class Confirmations implements AutoCloseable {
 
   /** Called after each apply: the watch is warm by the time the runner asks, and WARN listens for refusals. */
   public void applied(CanarySpec spec, RoutingState applied) {
+    written.add(spec.key());
     ConfirmationPolicy policy = policy(spec);
     if (policy == ConfirmationPolicy.OFF) {
       return;
@@ -59,6 +63,14 @@ public final class Confirmations implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the routes carry what this router last wrote for the rollout and their parents accepted
+   * them. For a rollout whose routes this router has not written (a runner that resumed it), the routes
+   * as they are: the last write was another runner's, which may have died between its write and the
+   * status save that follows, leaving the routes a step ahead of {@code applied}. Waiting for them to
+   * carry {@code applied} would wait until the progress deadline; the resumed runner's next write of
+   * the step is judged as usual.
+   */
   public RoutingConfirmation confirmation(CanarySpec spec, RoutingState applied) {
     ConfirmationPolicy policy = policy(spec);
     if (policy != ConfirmationPolicy.REQUIRE) {
@@ -66,7 +78,7 @@ public final class Confirmations implements AutoCloseable {
     }
     List<RouteFields> routes = router.routeFields(spec);
     watch.watch(routes.stream().map(RouteFields::key).toList());
-    return of(routes, applied);
+    return of(routes, written.contains(spec.key()) ? Optional.of(applied) : Optional.empty());
   }
 
   public AutoCloseable watchConfirmation(CanarySpec spec, Runnable onChange) {
@@ -92,12 +104,12 @@ public final class Confirmations implements AutoCloseable {
     });
   }
 
-  private RoutingConfirmation of(List<RouteFields> routes, RoutingState applied) {
+  private RoutingConfirmation of(List<RouteFields> routes, Optional<RoutingState> applied) {
     return RouteConfirmations.all(routes.stream().map(r -> RouteConfirmations.of(r, watch.cached(r.key()), applied)).toList());
   }
 
   private void warnIfRefused(List<RouteFields> routes, RoutingState applied) {
-    RoutingConfirmation now = of(routes, applied);
+    RoutingConfirmation now = of(routes, Optional.of(applied));
     if (now.state() == RoutingConfirmation.State.REFUSED && warned.add(now.message())) {
       LOG.warn("{} (confirmation policy WARN: the rollout goes on)", now.message());
     }

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Whether the Gateway API implementation has taken up a route as the router wrote it: the route the
- * watch shows carries the applied state, and every parent in its {@code status.parents} says
+ * watch shows carries the applied state (when the router wrote one), and every parent in its {@code status.parents} says
  * {@code Accepted=True} and {@code ResolvedRefs=True} for the route's current generation (or a later one).
  */
 final class RouteConfirmations {
@@ -19,21 +19,23 @@ final class RouteConfirmations {
 
   private RouteConfirmations() {}
 
-  static RoutingConfirmation of(RouteFields fields, Optional<ObjectNode> seen, RoutingState applied) {
+  static RoutingConfirmation of(RouteFields fields, Optional<ObjectNode> seen, Optional<RoutingState> applied) {
     RouteKey key = fields.key();
     if (seen.isEmpty()) {
       return RoutingConfirmation.pending("RouteNotSeen", key + ": the watch has not seen the route");
     }
     ObjectNode route = seen.get();
-    ObjectNode carrying = route.deepCopy();
-    try {
-      fields.apply(carrying, applied);
-    } catch (CanaryValidationException e) {
-      return RoutingConfirmation.pending("RouteChanged", key + " no longer fits the rollout: " + e.problems());
-    }
-    if (!Json.same(carrying.path("spec"), route.path("spec"))) {
-      return RoutingConfirmation.pending("WriteNotSeen", key + ": the watch does not show canary weight "
-          + applied.canaryWeight() + " yet");
+    if (applied.isPresent()) {
+      ObjectNode carrying = route.deepCopy();
+      try {
+        fields.apply(carrying, applied.get());
+      } catch (CanaryValidationException e) {
+        return RoutingConfirmation.pending("RouteChanged", key + " no longer fits the rollout: " + e.problems());
+      }
+      if (!Json.same(carrying.path("spec"), route.path("spec"))) {
+        return RoutingConfirmation.pending("WriteNotSeen", key + ": the watch does not show canary weight "
+            + applied.get().canaryWeight() + " yet");
+      }
     }
     long generation = Json.generation(route);
     List<String> refusals = new ArrayList<>();

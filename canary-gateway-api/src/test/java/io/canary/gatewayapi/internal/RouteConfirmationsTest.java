@@ -51,7 +51,7 @@ class RouteConfirmationsTest {
   static final String SERVICE = "{\"group\": \"\", \"kind\": \"Service\", \"namespace\": \"nsa\", \"name\": \"appa\", \"port\": 80}";
 
   private static RoutingConfirmation confirm(String statusParents) {
-    return RouteConfirmations.of(FIELDS, Optional.of(route(statusParents)), AT_20);
+    return RouteConfirmations.of(FIELDS, Optional.of(route(statusParents)), Optional.of(AT_20));
   }
 
   @Test
@@ -66,7 +66,7 @@ class RouteConfirmationsTest {
     ((ObjectNode) route.at("/spec/rules/0/backendRefs/0")).put("weight", 80L);
     ((ObjectNode) route.at("/spec/rules/0/backendRefs/1")).put("weight", 20L);
 
-    assertThat(RouteConfirmations.of(FIELDS, Optional.of(route), AT_20)).isEqualTo(RoutingConfirmation.confirmed());
+    assertThat(RouteConfirmations.of(FIELDS, Optional.of(route), Optional.of(AT_20))).isEqualTo(RoutingConfirmation.confirmed());
   }
 
   @Test
@@ -102,9 +102,9 @@ class RouteConfirmationsTest {
   @Test
   void aRouteThatDoesNotCarryTheAppliedWeightYetIsPendingAndAnUnseenOneToo() {
     RoutingConfirmation notYet = RouteConfirmations.of(FIELDS, Optional.of(route(parent(GATEWAY, "True", "True", 3))),
-        RoutingState.builder().canaryWeight(40).build());
+        Optional.of(RoutingState.builder().canaryWeight(40).build()));
     assertThat(notYet.reason()).isEqualTo("WriteNotSeen");
-    assertThat(RouteConfirmations.of(FIELDS, Optional.empty(), AT_20).reason()).isEqualTo("RouteNotSeen");
+    assertThat(RouteConfirmations.of(FIELDS, Optional.empty(), Optional.of(AT_20)).reason()).isEqualTo("RouteNotSeen");
   }
 
   @Test

@@ -17,11 +17,16 @@ public final class Reconciliation {
     this.router = router;
   }
 
-  public RoutingConfirmation confirmation(CanarySpec spec, RoutingState applied) {
+  /**
+   * The confirmation of {@code applied} (what this router wrote), or with none (a router that has not
+   * written the rollout's VirtualServices yet) of the VirtualServices as they are.
+   */
+  public RoutingConfirmation confirmation(CanarySpec spec, Optional<RoutingState> applied) {
     RoutingConfirmation result = RoutingConfirmation.confirmed();
     for (ObjectRef ref : router.virtualServices(spec)) {
       Optional<GenericKubernetesResource> seen = router.watch().seen(ref);
-      RoutingConfirmation one = ReconciledStatus.of(ref, seen, seen.isPresent() && router.carries(spec, ref, seen.get(), applied));
+      boolean carries = seen.isPresent() && applied.map(a -> router.carries(spec, ref, seen.get(), a)).orElse(true);
+      RoutingConfirmation one = ReconciledStatus.of(ref, seen, carries);
       if (one.state() == RoutingConfirmation.State.REFUSED) {
         return one;
       }
