@@ -22,19 +22,27 @@ final class CountedWatchSocket extends WebSocketListener {
   private WebSocket wrap(WebSocket ws) {
     WebSocket c = counted;
     if (c == null) {
-      String agent = ws.request() == null ? null : ws.request().getHeader("User-Agent");
-      boolean ours = agent != null && agent.startsWith(SimulatorClients.USER_CLIENT_AGENT);
-      c = ours ? new Counting(ws) : ws;
+      // only the clients the simulation handed out name their watches; the simulator's own do not
+      String watch = ws.request() == null ? null : ws.request().getHeader(CountingHttpClients.WATCH_ID_HEADER);
+      c = watch != null ? new Counting(ws, watch) : ws;
       counted = c;
     }
     return c;
   }
 
+  private void closed(WebSocket ws) {
+    if (wrap(ws) instanceof Counting c) {
+      quiescence.watchClosed(c.watch);
+    }
+  }
+
   private final class Counting implements WebSocket {
     private final WebSocket ws;
+    private final String watch;
 
-    Counting(WebSocket ws) {
+    Counting(WebSocket ws, String watch) {
       this.ws = ws;
+      this.watch = watch;
     }
 
     @Override
@@ -44,13 +52,13 @@ final class CountedWatchSocket extends WebSocketListener {
 
     @Override
     public boolean send(String text) {
-      quiescence.watchEventSent();
+      quiescence.watchEventSent(watch);
       return ws.send(text);
     }
 
     @Override
     public boolean send(byte[] bytes) {
-      quiescence.watchEventSent();
+      quiescence.watchEventSent(watch);
       return ws.send(bytes);
     }
 
@@ -82,16 +90,19 @@ final class CountedWatchSocket extends WebSocketListener {
 
   @Override
   public void onClosing(WebSocket ws, int code, String reason) {
+    closed(ws);
     delegate.onClosing(wrap(ws), code, reason);
   }
 
   @Override
   public void onClosed(WebSocket ws, int code, String reason) {
+    closed(ws);
     delegate.onClosed(wrap(ws), code, reason);
   }
 
   @Override
   public void onFailure(WebSocket ws, Throwable t, Response response) {
+    closed(ws);
     delegate.onFailure(wrap(ws), t, response);
   }
 }

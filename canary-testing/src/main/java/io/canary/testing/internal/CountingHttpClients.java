@@ -16,6 +16,10 @@ import java.nio.ByteBuffer;
  * {@code newWebSocketBuilder().buildAsync(listener)} changes, to wrap the listener.
  */
 final class CountingHttpClients {
+  /** Names each watch of a counted client, so that the server side counts the same watch's events. */
+  static final String WATCH_ID_HEADER = "X-Canary-Simulation-Watch";
+  private static final java.util.concurrent.atomic.AtomicLong WATCH_IDS = new java.util.concurrent.atomic.AtomicLong();
+
   private CountingHttpClients() {}
 
   static HttpClient.Factory factory(Quiescence quiescence) {
@@ -39,8 +43,10 @@ final class CountingHttpClients {
       @Override
       public Object invoke(Object self, Method method, Object[] args) throws Throwable {
         if (method.getName().equals("buildAsync") && args != null && args.length == 1
-            && args[0] instanceof WebSocket.Listener listener) {
-          args = new Object[] {new CountingListener(listener, quiescence)};
+            && args[0] instanceof WebSocket.Listener listener && target instanceof WebSocket.Builder builder) {
+          String watch = Long.toString(WATCH_IDS.incrementAndGet());
+          builder.header(WATCH_ID_HEADER, watch);
+          args = new Object[] {new CountingListener(listener, quiescence, watch)};
         }
         Object result;
         try {
@@ -72,10 +78,12 @@ final class CountingHttpClients {
   private static final class CountingListener implements WebSocket.Listener {
     private final WebSocket.Listener delegate;
     private final Quiescence quiescence;
+    private final String watch;
 
-    CountingListener(WebSocket.Listener delegate, Quiescence quiescence) {
+    CountingListener(WebSocket.Listener delegate, Quiescence quiescence, String watch) {
       this.delegate = delegate;
       this.quiescence = quiescence;
+      this.watch = watch;
     }
 
     @Override
@@ -88,7 +96,7 @@ final class CountingHttpClients {
       try {
         delegate.onMessage(ws, text);
       } finally {
-        quiescence.watchEventHandled();
+        quiescence.watchEventHandled(watch);
       }
     }
 
@@ -97,17 +105,19 @@ final class CountingHttpClients {
       try {
         delegate.onMessage(ws, bytes);
       } finally {
-        quiescence.watchEventHandled();
+        quiescence.watchEventHandled(watch);
       }
     }
 
     @Override
     public void onClose(WebSocket ws, int code, String reason) {
+      quiescence.watchClosed(watch);
       delegate.onClose(ws, code, reason);
     }
 
     @Override
     public void onError(WebSocket ws, Throwable error) {
+      quiescence.watchClosed(watch);
       delegate.onError(ws, error);
     }
   }

@@ -27,8 +27,10 @@ public final class Quiescence implements Executor, AutoCloseable {
   });
   private final AtomicInteger running = new AtomicInteger();
   private final java.util.List<java.util.function.BooleanSupplier> recovering = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final java.util.concurrent.atomic.AtomicLong watchEventsSent = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong watchEventsHandled = new java.util.concurrent.atomic.AtomicLong();
+  /** Per watch (by the id its client sent): events the server sent to it, and events its client handled. */
+  private final java.util.Map<String, long[]> watches = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Watches closed on either side: their events in flight will never be handled, and are owed no more. */
+  private final java.util.Set<String> closedWatches = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final long quietNanos;
   private final long maxWaitNanos;
   private long lastActivityNanos = System.nanoTime();
@@ -55,19 +57,49 @@ public final class Quiescence implements Executor, AutoCloseable {
   }
 
   /** The server sent a watch event to a client handed out by the simulation. */
-  void watchEventSent() {
-    watchEventsSent.incrementAndGet();
+  void watchEventSent(String watch) {
+    count(watch, 0);
     touch();
   }
 
   /** Such a client has handled a watch event (its informer callbacks are queued here by now). */
-  void watchEventHandled() {
-    watchEventsHandled.incrementAndGet();
+  void watchEventHandled(String watch) {
+    count(watch, 1);
     touch();
   }
 
+  /**
+   * A watch was closed, by its client or by the server: what was sent to it and not handled never will
+   * be, so a settle no longer waits for it (without this, every later settle would wait its longest).
+   */
+  void watchClosed(String watch) {
+    closedWatches.add(watch);
+    watches.remove(watch);
+    touch();
+  }
+
+  private void count(String watch, int which) {
+    if (!closedWatches.contains(watch)) {
+      long[] counts = watches.computeIfAbsent(watch, w -> new long[2]);
+      synchronized (counts) {
+        counts[which]++;
+      }
+    }
+  }
+
+  /** Watch events sent and not yet handled, over the open watches. */
+  long unhandled() {
+    long owed = 0;
+    for (long[] counts : watches.values()) {
+      synchronized (counts) {
+        owed += Math.max(0, counts[0] - counts[1]);
+      }
+    }
+    return owed;
+  }
+
   private boolean idle() {
-    return running.get() == 0 && watchEventsHandled.get() >= watchEventsSent.get() && !recovering();
+    return running.get() == 0 && unhandled() == 0 && !recovering();
   }
 
   /**
@@ -132,7 +164,7 @@ public final class Quiescence implements Executor, AutoCloseable {
         if (now >= deadline) {
           LOG.warn("Settling gave up waiting after {} ms: {} watch events sent and not yet handled, {} callbacks "
               + "running. Virtual time moves on; reactions to them may come at a later virtual instant.",
-              maxWaitNanos / 1_000_000, watchEventsSent.get() - watchEventsHandled.get(), running.get());
+              maxWaitNanos / 1_000_000, unhandled(), running.get());
           break;
         }
         changed.awaitNanos(Math.max(quietNanos - quietFor, 100_000L));
