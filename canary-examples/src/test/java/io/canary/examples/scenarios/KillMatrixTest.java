@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestFactory;
  * through the uninterrupted run's states in its order (so no weight goes backwards before promotion),
  * one canary workload at a time and none at the end, and the cluster must end as the uninterrupted run
  * ends: no Lease, no claim, no canary autoscaler, every seed object there, the status kept. The
- * figures and how it runs: docs/kill-matrix.md.
+ * figures and how it runs: RELIABILITY.md, part 2.
  */
 class KillMatrixTest {
   @TestFactory
