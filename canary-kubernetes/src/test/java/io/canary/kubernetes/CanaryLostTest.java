@@ -3,7 +3,6 @@ package io.canary.kubernetes;
 import static io.canary.kubernetes.TestCluster.NS;
 import static io.canary.kubernetes.TestCluster.TARGET;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.canary.core.CanaryRunner;
 import io.canary.core.CanarySpec;
@@ -15,24 +14,15 @@ import io.canary.core.RolloutStatus;
 import io.canary.core.Step;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.memory.InMemoryTrafficRouter;
-import io.canary.core.spi.Workloads;
 import io.canary.core.time.VirtualScheduler;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,14 +46,16 @@ class CanaryLostTest {
   private final List<RolloutEvent> events = new CopyOnWriteArrayList<>();
   private final Semaphore watchCallbacks = new Semaphore(0);
   private CanaryRunner runner;
+  private WatchDrivenRun run;
 
   @BeforeEach
   void setUp() {
     cluster = new TestCluster(client);
+    run = new WatchDrivenRun(scheduler, client, cluster, watchCallbacks);
     cluster.deployment(TARGET, 4, "shop/web:1.0");
     cluster.rollOut(TARGET, 4);
     workloads = KubernetesWorkloads.create(client);
-    runner = CanaryRunner.builder().trafficRouter(router).workloads(signalling(workloads)).scheduler(scheduler)
+    runner = CanaryRunner.builder().trafficRouter(router).workloads(WatchDrivenRun.signalling(workloads, watchCallbacks)).scheduler(scheduler)
         .addListener(events::add).build();
   }
 
@@ -77,15 +69,15 @@ class CanaryLostTest {
   void aCanaryDeletedByHandWhilePausedAbortsWithAReasonNamingIt() throws Exception {
     CanarySpec spec = TestCluster.spec(NewRevision.image("app", "shop/web:2.0"), Step.setWeight(25), Step.pause(), Step.setWeight(50));
     RolloutHandle rollout = runner.start(spec);
-    drive(rollout, s -> s.phase() == Phase.PAUSED);
+    run.drive(rollout, s -> s.phase() == Phase.PAUSED);
     assertThat(workloads.canaryName(spec)).isEqualTo(CANARY);
 
     client.apps().deployments().inNamespace(NS).withName(CANARY).delete();
-    RolloutStatus aborting = drive(rollout, s -> s.phase() == Phase.ABORTING);
+    RolloutStatus aborting = run.drive(rollout, s -> s.phase() == Phase.ABORTING);
 
     assertThat(aborting.conditions()).extracting(Condition::reason).contains("CanaryWorkloadLost");
     assertThat(aborting.abortReason().orElse("")).contains("canary Deployment " + NS + "/" + CANARY + " was deleted outside the rollout");
-    RolloutStatus ended = drive(rollout, s -> s.phase().isTerminal());
+    RolloutStatus ended = run.drive(rollout, s -> s.phase().isTerminal());
     assertThat(ended.phase()).isEqualTo(Phase.ABORTED);
     assertThat(router.weights(spec.key())).as("traffic back to stable").endsWith(0);
     assertThat(router.currentWeights(spec).get(0).canaryWeight()).isZero();
@@ -95,10 +87,10 @@ class CanaryLostTest {
   void aCanaryScaledToZeroByHandAbortsTheRelease() throws Exception {
     CanarySpec spec = TestCluster.spec(NewRevision.image("app", "shop/web:2.0"), Step.setWeight(25), Step.pause(), Step.setWeight(50));
     RolloutHandle rollout = runner.start(spec);
-    drive(rollout, s -> s.phase() == Phase.PAUSED);
+    run.drive(rollout, s -> s.phase() == Phase.PAUSED);
 
     client.apps().deployments().inNamespace(NS).withName(CANARY).scale(0);
-    RolloutStatus ended = drive(rollout, s -> s.phase().isTerminal());
+    RolloutStatus ended = run.drive(rollout, s -> s.phase().isTerminal());
 
     assertThat(ended.phase()).isEqualTo(Phase.ABORTED);
     assertThat(ended.conditions()).extracting(Condition::reason).contains("CanaryWorkloadLost");
@@ -112,76 +104,16 @@ class CanaryLostTest {
         Step.pause(Duration.ofSeconds(10)), Step.setCanaryScaleReplicas(0), Step.pause(),
         Step.setCanaryScaleMatchTrafficWeight(), Step.setWeight(50));
     RolloutHandle rollout = runner.start(spec);
-    drive(rollout, s -> s.phase() == Phase.PAUSED && s.stepIndex() == 3);
+    run.drive(rollout, s -> s.phase() == Phase.PAUSED && s.stepIndex() == 3);
     assertThat(client.apps().deployments().inNamespace(NS).withName(CANARY).get().getSpec().getReplicas()).isZero();
 
     rollout.promote();
-    RolloutStatus ended = drive(rollout, s -> s.phase().isTerminal());
+    RolloutStatus ended = run.drive(rollout, s -> s.phase().isTerminal());
 
     assertThat(ended.phase()).isEqualTo(Phase.SUCCEEDED);
     assertThat(ended.conditions()).extracting(Condition::reason).doesNotContain("CanaryWorkloadLost");
   }
 
-  /**
-   * Runs the runner's due tasks and plays the Deployment controller until {@code condition} holds:
-   * after a write it waits (bounded) for the watch to call the runner back; with nothing to wait for
-   * it moves the virtual clock to the next timer.
-   */
-  private RolloutStatus drive(RolloutHandle handle, Predicate<RolloutStatus> condition) throws InterruptedException {
-    for (int turn = 0; turn < 200; turn++) {
-      scheduler.runDue();
-      if (condition.test(handle.status())) {
-        return handle.status();
-      }
-      if (settleDeployments()) {
-        if (!watchCallbacks.tryAcquire(5, TimeUnit.SECONDS)) {
-          fail("the watch did not call the runner back; status " + handle.status());
-        }
-        continue;
-      }
-      Optional<Instant> next = scheduler.nextDue();
-      if (next.isPresent()) {
-        scheduler.advanceTo(next.get());
-      } else if (!watchCallbacks.tryAcquire(5, TimeUnit.SECONDS)) {
-        fail("nothing more happens; status " + handle.status());
-      }
-    }
-    return fail("condition not reached; status " + handle.status());
-  }
 
-  /** Passes every call through, and signals each watch callback once the runner has had it. */
-  private Workloads signalling(Workloads delegate) {
-    return (Workloads) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Workloads.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("watch")) {
-            Runnable onChange = (Runnable) args[2];
-            args[2] = (Runnable) () -> {
-              onChange.run();
-              watchCallbacks.release();
-            };
-          }
-          try {
-            return method.invoke(delegate, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
 
-  /** The Deployment controller's part: every Deployment's status catches up with its spec. */
-  private boolean settleDeployments() {
-    boolean wrote = false;
-    for (Deployment d : client.apps().deployments().inNamespace(NS).list().getItems()) {
-      int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-      DeploymentStatus s = d.getStatus();
-      boolean settled = s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
-          && Objects.equals(s.getReplicas(), desired) && Objects.equals(s.getUpdatedReplicas(), desired)
-          && Objects.equals(s.getAvailableReplicas(), desired);
-      if (!settled) {
-        cluster.status(d.getMetadata().getName(), desired, desired, desired, desired);
-        wrote = true;
-      }
-    }
-    return wrote;
-  }
 }

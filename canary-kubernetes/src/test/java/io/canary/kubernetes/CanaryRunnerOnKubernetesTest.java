@@ -4,7 +4,6 @@ import static io.canary.kubernetes.TestCluster.NS;
 import static io.canary.kubernetes.TestCluster.TARGET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.canary.core.CanaryRunner;
 import io.canary.core.CanarySpec;
@@ -18,23 +17,17 @@ import io.canary.core.Step;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RolloutStarted;
 import io.canary.core.memory.InMemoryTrafficRouter;
-import io.canary.core.spi.Workloads;
 import io.canary.core.spi.TargetKey;
 import io.canary.core.time.VirtualScheduler;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -101,7 +94,7 @@ class CanaryRunnerOnKubernetesTest {
     Runner(String identity) {
       runner = CanaryRunner.builder()
           .trafficRouter(router)
-          .workloads(signalling(workloads))
+          .workloads(WatchDrivenRun.signalling(workloads, watchCallbacks))
           .stateStore(ConfigMapStateStore.create(runnerClient, NS))
           .lock(LeaseRolloutLock.create(runnerClient, scheduler))
           .claims(ConfigMapTargetClaims.create(runnerClient, NS))
@@ -114,68 +107,10 @@ class CanaryRunnerOnKubernetesTest {
       toClose.add(runner);
     }
 
-    /**
-     * Runs the runner's due tasks and plays the Deployment controller until {@code condition} holds:
-     * after a status write it waits (bounded) for the watch to call the runner back; with nothing to
-     * wait for it moves the virtual clock to the next timer.
-     */
+    /** Runs this runner, playing the Deployment controller, until {@code condition} holds ({@link WatchDrivenRun}). */
     RolloutStatus drive(RolloutHandle handle, Predicate<RolloutStatus> condition) throws InterruptedException {
-      for (int turn = 0; turn < 200; turn++) {
-        scheduler.runDue();
-        if (condition.test(handle.status())) {
-          return handle.status();
-        }
-        if (settleDeployments()) {
-          if (!watchCallbacks.tryAcquire(5, TimeUnit.SECONDS)) {
-            fail("the watch did not call the runner back; status " + handle.status());
-          }
-          continue;
-        }
-        Optional<Instant> next = scheduler.nextDue();
-        if (next.isPresent()) {
-          scheduler.advanceTo(next.get());
-        } else if (!watchCallbacks.tryAcquire(5, TimeUnit.SECONDS)) {
-          fail("nothing more happens; status " + handle.status());
-        }
-      }
-      return fail("condition not reached; status " + handle.status());
+      return new WatchDrivenRun(scheduler, client, cluster, watchCallbacks).drive(handle, condition);
     }
-  }
-
-  /** Passes every call through, and signals each watch callback once the runner has had it. */
-  private Workloads signalling(Workloads delegate) {
-    return (Workloads) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Workloads.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("watch")) {
-            Runnable onChange = (Runnable) args[2];
-            args[2] = (Runnable) () -> {
-              onChange.run();
-              watchCallbacks.release();
-            };
-          }
-          try {
-            return method.invoke(delegate, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
-
-  /** The Deployment controller's part: every Deployment's status catches up with its spec. */
-  private boolean settleDeployments() {
-    boolean wrote = false;
-    for (Deployment d : client.apps().deployments().inNamespace(NS).list().getItems()) {
-      int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-      DeploymentStatus s = d.getStatus();
-      boolean settled = s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
-          && Objects.equals(s.getReplicas(), desired) && Objects.equals(s.getUpdatedReplicas(), desired)
-          && Objects.equals(s.getAvailableReplicas(), desired);
-      if (!settled) {
-        cluster.status(d.getMetadata().getName(), desired, desired, desired, desired);
-        wrote = true;
-      }
-    }
-    return wrote;
   }
 
   private static Predicate<RolloutStatus> pausedAt(int weight) {

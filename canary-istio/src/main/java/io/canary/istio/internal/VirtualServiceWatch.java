@@ -3,6 +3,7 @@ package io.canary.istio.internal;
 import io.canary.client.InformerFaults;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
@@ -12,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * VirtualServices as a watch sees them: one informer per namespace and API version, shared by every
@@ -20,8 +23,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class VirtualServiceWatch implements AutoCloseable {
   private final ClusterObjects objects;
-  /** How long the first list of a namespace's VirtualServices may take, failed attempts included. */
-  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
+  private static final Logger LOG = LoggerFactory.getLogger(VirtualServiceWatch.class);
+  /** How long the first list of a namespace's VirtualServices is waited for before the rollout goes on. */
+  private static final Duration FIRST_LIST_WAIT = Duration.ofSeconds(2);
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
   private final Map<ObjectRef, List<Runnable>> listeners = new ConcurrentHashMap<>();
 
@@ -53,8 +57,18 @@ public final class VirtualServiceWatch implements AutoCloseable {
     SharedIndexInformer<GenericKubernetesResource> informer =
         objects.client().genericKubernetesResources(version).inNamespace(namespace).runnableInformer(0);
     informer.addEventHandler(new Changes(namespace));
-    // Lists and watches that fail are tried again for ever; a first list that does not come names why.
-    return InformerFaults.startAndAwait(informer, "VirtualServices of " + namespace, SYNC_TIMEOUT);
+    // Lists and watches that fail are tried again for ever. The first list is waited for a moment only:
+    // the watch serves drift and the opt-in Reconciled confirmation, and a rollout must not stand still
+    // while a busy API server refuses it; until it has listed, neither sees anything.
+    String what = "VirtualServices of " + namespace;
+    InformerFaults faults = InformerFaults.keepUp(informer, what);
+    try {
+      faults.await(informer.start().toCompletableFuture(), FIRST_LIST_WAIT);
+    } catch (KubernetesClientException e) {
+      LOG.warn("{}; it goes on trying, and drift (and istiod's Reconciled status) is seen once it has listed them",
+          e.getMessage());
+    }
+    return informer;
   }
 
   /** Every add, update and delete of a VirtualService of one namespace tells that VirtualService's listeners. */
