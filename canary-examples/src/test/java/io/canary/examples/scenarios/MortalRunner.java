@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -297,6 +298,16 @@ final class MortalRunner implements AutoCloseable {
     }
 
     @Override
+    public AutoCloseable watchRouting(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {
+      alive();
+      return delegate.watchRouting(spec, weights -> {
+        if (!dead) {
+          onChange.accept(weights);
+        }
+      });
+    }
+
+    @Override
     public List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
       alive();
       return delegate.render(spec, desired);
@@ -375,6 +386,12 @@ final class MortalRunner implements AutoCloseable {
     public Optional<NewRevision> previousRevision(CanarySpec spec) {
       alive();
       return delegate.previousRevision(spec);
+    }
+
+    @Override
+    public Optional<String> canaryLost(CanarySpec spec, Revisions revisions) {
+      alive();
+      return delegate.canaryLost(spec, revisions);
     }
 
     @Override
