@@ -1,10 +1,10 @@
 package io.canary.gatewayapi.internal;
 
+import io.canary.client.InformerEvents;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canary.gatewayapi.RouteKind;
 import io.canary.client.InformerFaults;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.Collection;
@@ -70,22 +70,7 @@ final class RouteStatusWatch implements AutoCloseable {
     RouteKey any = new RouteKey(scope.kind(), scope.namespace(), "");
     SharedIndexInformer<GenericKubernetesResource> informer =
         cluster.client().genericKubernetesResources(any.context()).inNamespace(scope.namespace()).runnableInformer(0);
-    informer.addEventHandler(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(GenericKubernetesResource route) {
-            changed(scope, route);
-          }
-
-          @Override
-          public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource route) {
-            changed(scope, route);
-          }
-
-          @Override
-          public void onDelete(GenericKubernetesResource route, boolean finalStateUnknown) {
-            changed(scope, route);
-          }
-        });
+    informer.addEventHandler(InformerEvents.onEveryChange((route, deleted) -> changed(scope, route)));
     // Lists and watches that fail are tried again for ever; a first list that does not come names why.
     return InformerFaults.startAndAwait(informer, scope.kind().kind() + "s of " + scope.namespace(), SYNC_TIMEOUT);
   }

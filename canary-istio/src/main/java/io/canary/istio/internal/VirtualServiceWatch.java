@@ -1,10 +1,10 @@
 package io.canary.istio.internal;
 
+import io.canary.client.InformerEvents;
 import io.canary.client.InformerFaults;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.Collection;
@@ -56,7 +56,7 @@ public final class VirtualServiceWatch implements AutoCloseable {
   private SharedIndexInformer<GenericKubernetesResource> start(ResourceDefinitionContext version, String namespace) {
     SharedIndexInformer<GenericKubernetesResource> informer =
         objects.client().genericKubernetesResources(version).inNamespace(namespace).runnableInformer(0);
-    informer.addEventHandler(new Changes(namespace));
+    informer.addEventHandler(InformerEvents.onEveryChange((vs, deleted) -> changed(namespace, vs)));
     // Lists and watches that fail are tried again for ever. The first list is waited for a moment only:
     // the watch serves drift and the opt-in Reconciled confirmation, and a rollout must not stand still
     // while a busy API server refuses it; until it has listed, neither sees anything.
@@ -71,24 +71,10 @@ public final class VirtualServiceWatch implements AutoCloseable {
     return informer;
   }
 
-  /** Every add, update and delete of a VirtualService of one namespace tells that VirtualService's listeners. */
-  private final class Changes implements ResourceEventHandler<GenericKubernetesResource> {
-    private final String namespace;
-
-    Changes(String namespace) {
-      this.namespace = namespace;
-    }
-
-    private void tell(GenericKubernetesResource vs) {
-      listeners.getOrDefault(new ObjectRef(RoutingKind.VIRTUAL_SERVICE, namespace, vs.getMetadata().getName()), List.of())
-          .forEach(Runnable::run);
-    }
-
-    @Override public void onAdd(GenericKubernetesResource vs) { tell(vs); }
-
-    @Override public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource vs) { tell(vs); }
-
-    @Override public void onDelete(GenericKubernetesResource vs, boolean finalStateUnknown) { tell(vs); }
+  /** Every add, update and delete of a VirtualService of the namespace tells that VirtualService's listeners. */
+  private void changed(String namespace, GenericKubernetesResource vs) {
+    listeners.getOrDefault(new ObjectRef(RoutingKind.VIRTUAL_SERVICE, namespace, vs.getMetadata().getName()), List.of())
+        .forEach(Runnable::run);
   }
 
   @Override

@@ -1,8 +1,8 @@
 package io.canary.kubernetes.internal;
 
+import io.canary.client.InformerEvents;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,22 +44,7 @@ public final class NamespaceAutoscalers {
   public NamespaceAutoscalers(String namespace, SharedIndexInformer<HorizontalPodAutoscaler> informer) {
     this.namespace = namespace;
     this.informer = informer;
-    informer.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(HorizontalPodAutoscaler hpa) {
-        seen(hpa, false);
-      }
-
-      @Override
-      public void onUpdate(HorizontalPodAutoscaler old, HorizontalPodAutoscaler hpa) {
-        seen(hpa, false);
-      }
-
-      @Override
-      public void onDelete(HorizontalPodAutoscaler hpa, boolean finalStateUnknown) {
-        seen(hpa, true);
-      }
-    });
+    informer.addEventHandler(InformerEvents.onEveryChange(this::seen));
   }
 
   public String namespace() {

@@ -1,5 +1,6 @@
 package io.canary.kubernetes.internal;
 
+import io.canary.client.InformerEvents;
 import io.canary.client.InformerFaults;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -147,22 +148,7 @@ public final class NamespaceInformers implements AutoCloseable {
   }
 
   private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, List<String>> affected) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T obj) {
-        wake(affected.apply(obj));
-      }
-
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        wake(affected.apply(newObj));
-      }
-
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        wake(affected.apply(obj));
-      }
-    };
+    return InformerEvents.onEveryChange((obj, deleted) -> wake(affected.apply(obj)));
   }
 
   /** The observers first, then {@code wakeUp}. */
