@@ -5,17 +5,18 @@ import io.canary.core.internal.Faults;
 import io.canary.core.internal.RolloutDriver;
 import io.canary.core.internal.RolloutMachine;
 import io.canary.core.internal.RunnerContext;
+import io.canary.core.internal.RunnerLease;
 import io.canary.core.internal.SpecFingerprint;
 import io.canary.core.internal.StartRetries;
 import io.canary.core.internal.TargetClaim;
 import io.canary.core.internal.StepNumbers;
-import io.canary.core.memory.InMemoryRolloutLock;
+import io.canary.core.memory.InMemoryRunnerLeases;
 import io.canary.core.memory.InMemoryStateStore;
 import io.canary.core.memory.InMemoryTargetClaims;
 import io.canary.core.spi.FaultClassifier;
 import io.canary.core.spi.RetryPolicy;
 import io.canary.core.spi.RolloutListener;
-import io.canary.core.spi.RolloutLock;
+import io.canary.core.spi.RunnerLeases;
 import io.canary.core.spi.StateStore;
 import io.canary.core.spi.TargetClaims;
 import io.canary.core.spi.TrafficRouter;
@@ -190,11 +191,15 @@ public final class CanaryRunner implements AutoCloseable {
     return DryRun.plan(spec, ctx.router(), ctx.workloads(), ctx.scheduler().now());
   }
 
-  /** Stops driving this runner's rollouts (their locks are released); nothing in the cluster changes. */
+  /**
+   * Stops driving this runner's rollouts and gives the runner's lease up, so that another runner may
+   * take them over at once; nothing else in the cluster changes.
+   */
   @Override
   public void close() {
     drivers.values().forEach(RolloutDriver::close);
     drivers.clear();
+    ctx.runnerLease().close();
     ownedAnalysisPool.ifPresent(ExecutorService::shutdownNow);
     if (ownsScheduler && ctx.scheduler() instanceof AutoCloseable closeable) {
       try {
@@ -239,7 +244,7 @@ public final class CanaryRunner implements AutoCloseable {
     private TrafficRouter router;
     private Workloads workloads;
     private StateStore store;
-    private RolloutLock lock;
+    private RunnerLeases leases;
     private TargetClaims claims;
     private Scheduler scheduler;
     private String identity;
@@ -268,9 +273,14 @@ public final class CanaryRunner implements AutoCloseable {
       return this;
     }
 
-    /** One driver per rollout; default in memory (right for one runner per process). */
-    public Builder lock(RolloutLock lock) {
-      this.lock = Objects.requireNonNull(lock, "lock");
+    /**
+     * The runners' leases: one per runner, whose epoch the rollouts it drives record as their owner with
+     * their status, so that one runner at a time drives a rollout and a stopped runner's rollouts are
+     * taken over once its lease has run out. Default in memory (right for the runners of one process);
+     * runners in several processes need leases in the cluster, and a state store they share.
+     */
+    public Builder leases(RunnerLeases leases) {
+      this.leases = Objects.requireNonNull(leases, "leases");
       return this;
     }
 
@@ -289,7 +299,7 @@ public final class CanaryRunner implements AutoCloseable {
       return this;
     }
 
-    /** This runner's name as a lock holder; default a random one. */
+    /** This runner's name as a lease holder and rollout owner; default a random one, unique to the process. */
     public Builder identity(String identity) {
       if (identity == null || identity.isBlank()) {
         throw new IllegalArgumentException("CanaryRunner.Builder.identity must not be blank");
@@ -298,7 +308,11 @@ public final class CanaryRunner implements AutoCloseable {
       return this;
     }
 
-    /** How long a rollout's lock lasts without renewal (renewed every third of it); default 15s. */
+    /**
+     * How long the runner's lease lasts without renewal (renewed every third of it while the runner drives
+     * a rollout; on a virtual clock, when a rollout acts): a stopped runner's rollouts are taken over
+     * within it. Default 15s.
+     */
     public Builder leaseDuration(Duration leaseDuration) {
       if (leaseDuration == null || leaseDuration.compareTo(Duration.ofSeconds(3)) < 0) {
         throw new IllegalArgumentException("CanaryRunner.Builder.leaseDuration must be at least 3s, was " + leaseDuration);
@@ -370,19 +384,23 @@ public final class CanaryRunner implements AutoCloseable {
           : Optional.empty();
       Optional<Executor> analysis = analysisExecutor != null ? Optional.of(analysisExecutor) : ownedPool.map(p -> p);
       AtomicReference<CanaryRunner> runner = new AtomicReference<>();
+      String name = identity == null ? "runner-" + UUID.randomUUID().toString().substring(0, 8) : identity;
+      Faults faults = Faults.of(classifiers);
+      RunnerLease lease = new RunnerLease(leases == null ? new InMemoryRunnerLeases(s::now) : leases, name,
+          leaseDuration, s, retryPolicy, faults);
       RunnerContext ctx = new RunnerContext(router, workloads,
           store == null ? new InMemoryStateStore() : store,
-          lock == null ? new InMemoryRolloutLock(s::now) : lock,
+          lease,
           claims == null ? new InMemoryTargetClaims() : claims,
           s,
-          identity == null ? "runner-" + UUID.randomUUID().toString().substring(0, 8) : identity,
+          name,
           leaseDuration,
           List.copyOf(listeners),
           analysis,
           spec -> runner.get().restart(spec),
           driftPolicy,
           retryPolicy,
-          Faults.of(classifiers));
+          faults);
       runner.set(new CanaryRunner(ctx, ownsScheduler, ownedPool));
       return runner.get();
     }

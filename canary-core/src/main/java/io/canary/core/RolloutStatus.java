@@ -72,6 +72,12 @@ public abstract class RolloutStatus {
 
   public abstract List<Condition> conditions();
 
+  /**
+   * The runner driving the rollout, at the epoch of its lease; empty before the first save, and in
+   * statuses saved by a runner of an earlier release.
+   */
+  public abstract Optional<RolloutOwner> owner();
+
   /** How many times retry() started the rollout again. */
   @Value.Default
   public int attempt() {

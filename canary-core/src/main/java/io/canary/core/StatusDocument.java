@@ -77,6 +77,12 @@ public final class StatusDocument {
       conditions.add(n);
     }
     o.put("conditions", conditions);
+    s.owner().ifPresent(owner -> {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("runner", owner.runner());
+      n.put("epoch", owner.epoch());
+      o.put("owner", n);
+    });
     o.put("attempt", s.attempt());
     o.put("specFingerprint", s.specFingerprint());
     o.put("lastTransitionTime", s.lastTransitionTime().toString());
@@ -122,6 +128,8 @@ public final class StatusDocument {
         b.addConditions(new Condition(n.required("type"), n.bool("status"), n.text("reason").orElse(""),
             n.text("message").orElse(""), Instant.parse(n.required("lastTransitionTime"))));
       }
+      o.object("owner").ifPresent(n -> b.owner(new RolloutOwner(n.required("runner"),
+          n.get("epoch").map(v -> v instanceof Number x ? x.longValue() : Long.parseLong(String.valueOf(v))).orElse(0L))));
       o.integer("attempt").ifPresent(b::attempt);
       o.text("specFingerprint").ifPresent(b::specFingerprint);
       if (schema == 1) {

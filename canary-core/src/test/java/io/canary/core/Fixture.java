@@ -1,7 +1,7 @@
 package io.canary.core;
 
 import io.canary.core.event.RolloutEvent;
-import io.canary.core.memory.InMemoryRolloutLock;
+import io.canary.core.memory.InMemoryRunnerLeases;
 import io.canary.core.memory.InMemoryStateStore;
 import io.canary.core.memory.InMemoryTargetClaims;
 import io.canary.core.memory.InMemoryTrafficRouter;
@@ -17,7 +17,7 @@ final class Fixture implements AutoCloseable {
   final InMemoryTrafficRouter router = new InMemoryTrafficRouter();
   final InMemoryWorkloads workloads;
   final InMemoryStateStore store = new InMemoryStateStore();
-  final InMemoryRolloutLock lock = new InMemoryRolloutLock(clock::now);
+  final InMemoryRunnerLeases leases = new InMemoryRunnerLeases(clock::now);
   final InMemoryTargetClaims claims = new InMemoryTargetClaims();
   final List<RolloutEvent> events = new CopyOnWriteArrayList<>();
   final CanaryRunner runner;
@@ -36,12 +36,22 @@ final class Fixture implements AutoCloseable {
         .trafficRouter(router)
         .workloads(workloads)
         .stateStore(store)
-        .lock(lock)
+        .leases(leases)
         .claims(claims)
         .scheduler(clock)
         .identity(identity)
         .addListener(events::add)
         .build();
+  }
+
+  /**
+   * The runner driving {@code key}: the owner its stored status records, while that runner's lease holds
+   * at its epoch (an ended rollout is driven by nobody).
+   */
+  java.util.Optional<String> driver(RolloutKey key) {
+    return store.load(key).filter(v -> !v.value().phase().isTerminal()).flatMap(v -> v.value().owner())
+        .filter(o -> leases.epoch(o.runner()).equals(java.util.Optional.of(o.epoch())))
+        .map(RolloutOwner::runner);
   }
 
   /** Lets virtual time pass, running every timer and readiness change due on the way. */

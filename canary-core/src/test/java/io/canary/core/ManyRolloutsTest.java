@@ -27,7 +27,7 @@ class ManyRolloutsTest {
         assertThat(f.router.weights(h.key())).containsExactly(0, 20, 50, 50, 0, 0);
       }
       assertThat(handles).noneMatch(RolloutHandle::isDriving);
-      assertThat(f.lock.holder(handles.get(0).key())).as("an ended rollout gives its lease up").isEmpty();
+      assertThat(f.driver(handles.get(0).key())).as("an ended rollout is owned by nobody").isEmpty();
     }
   }
 }

@@ -148,14 +148,14 @@ class PersistenceAndResumeTest {
       a.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
       assertThat(a.isDriving()).isTrue();
       assertThat(b.isDriving()).isFalse();
-      assertThat(f.lock.holder(SPEC.key())).contains("runner-a");
+      assertThat(f.driver(SPEC.key())).contains("runner-a");
       f.advance(Duration.ofMinutes(2));
       assertThat(b.isDriving()).as("runner-a keeps renewing its lease").isFalse();
 
       f.runner.close();
       f.advance(Duration.ofSeconds(16));
       assertThat(b.isDriving()).isTrue();
-      assertThat(f.lock.holder(SPEC.key())).contains("runner-b");
+      assertThat(f.driver(SPEC.key())).contains("runner-b");
       b.promote();
       RolloutStatus done = b.await(Duration.ofHours(1));
       assertThat(done.phase()).isEqualTo(Phase.SUCCEEDED);
@@ -225,9 +225,9 @@ class PersistenceAndResumeTest {
       RolloutStatus done = first.await(Duration.ofHours(1));
       f.runner.close();
       assertThat(f.newRunner("runner-c").resumeAll(key -> Optional.of(SPEC))).as("a rollout that ended cleanly").isEmpty();
-      // As a runner that died between saving the end and giving the claim and the lease up leaves them.
+      // As a runner that died between saving the end and giving the claim up leaves it.
       f.claims.claim(TargetKey.of(SPEC), SPEC.key(), f.clock.now(), claim -> false);
-      f.lock.tryAcquire(SPEC.key(), "runner-dead", Duration.ofSeconds(15));
+      f.leases.acquire("runner-dead", Duration.ofSeconds(15), java.util.OptionalLong.empty());
 
       CanaryRunner next = f.newRunner("runner-b");
       List<RolloutHandle> handles = next.resumeAll(key -> Optional.of(SPEC));
@@ -235,7 +235,7 @@ class PersistenceAndResumeTest {
       f.advance(Duration.ofSeconds(30));
 
       assertThat(f.claims.holder(TargetKey.of(SPEC))).as("the claim").isEmpty();
-      assertThat(f.lock.holder(SPEC.key())).as("the lease").isEmpty();
+      assertThat(handles.get(0).isDriving()).as("an ended rollout is not driven").isFalse();
       assertThat(f.store.load(SPEC.key()).orElseThrow().value()).as("the status, kept").isEqualTo(done);
       next.close();
     }

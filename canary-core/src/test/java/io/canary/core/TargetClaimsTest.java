@@ -50,7 +50,7 @@ class TargetClaimsTest {
       assertThat(f.workloads.canaryReady(FIRST.key())).isEqualTo(1);
       assertThat(first.status().phase()).isEqualTo(Phase.PAUSED);
       assertThat(f.store.load(SECOND.key())).as("the refused one wrote no status").isEmpty();
-      assertThat(f.lock.holder(SECOND.key())).as("and took no lease").isEmpty();
+      assertThat(f.driver(SECOND.key())).as("and no runner owns it").isEmpty();
       assertThat(f.router.weights(SECOND.key())).isEmpty();
       assertThat(f.workloads.canaryExists(SECOND.key())).isFalse();
       assertThat(f.runner.handle(SECOND.key())).isEmpty();
@@ -95,7 +95,7 @@ class TargetClaimsTest {
         RolloutStatus st = winner.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(5));
         assertThat(st.currentWeight()).isEqualTo(20);
         assertThat(f.store.load(loser.key())).isEmpty();
-        assertThat(f.lock.holder(loser.key())).isEmpty();
+        assertThat(f.driver(loser.key())).isEmpty();
         assertThat(f.router.weights(loser.key())).isEmpty();
         assertThat(f.claims.holder(TARGET).map(Claim::rollout)).contains(winner.key());
       } finally {
@@ -137,7 +137,7 @@ class TargetClaimsTest {
           .hasRootCauseInstanceOf(CanaryException.class)
           .rootCause().hasMessageContaining("held by rollout istio-argo-rollouts/rollouts-demo-green (Paused");
       assertThat(first.status().phase()).isEqualTo(Phase.ABORTED);
-      assertThat(f.lock.holder(FIRST.key())).isEmpty();
+      assertThat(f.driver(FIRST.key())).isEmpty();
       assertThat(f.claims.holder(TARGET).map(Claim::rollout)).contains(SECOND.key());
     }
   }
@@ -213,7 +213,7 @@ class TargetClaimsTest {
       f.advance(Duration.ofMinutes(1));
       assertThat(first.isDriving()).isFalse();
       assertThat(f.store.load(FIRST.key())).as("no status saved").isEmpty();
-      assertThat(f.lock.holder(FIRST.key())).as("no lease kept").isEmpty();
+      assertThat(f.driver(FIRST.key())).as("no owner kept").isEmpty();
       assertThat(f.router.weights(FIRST.key())).isEmpty();
       assertThat(f.workloads.canaryExists(FIRST.key())).isFalse();
       assertThat(f.claims.holder(TARGET).map(Claim::rollout)).contains(other);

@@ -3,7 +3,7 @@ package io.canary.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.canary.core.memory.InMemoryRolloutLock;
+import io.canary.core.memory.InMemoryRunnerLeases;
 import io.canary.core.memory.InMemoryStateStore;
 import io.canary.core.memory.InMemoryTargetClaims;
 import io.canary.core.memory.InMemoryTrafficRouter;
@@ -13,7 +13,7 @@ import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingConfirmation;
 import io.canary.core.spi.RoutingState;
 import io.canary.core.spi.TrafficRouter;
-import io.canary.core.spi.RolloutLock;
+import io.canary.core.spi.RunnerLeases;
 import io.canary.core.spi.StateStore;
 import io.canary.core.spi.Versioned;
 import io.canary.core.time.VirtualScheduler;
@@ -38,10 +38,10 @@ class TransientFaultsTest {
   private final InMemoryTrafficRouter router = new InMemoryTrafficRouter();
   private final InMemoryWorkloads workloads = InMemoryWorkloads.create(clock, 5, Duration.ZERO);
   private final FaultyStore store = new FaultyStore(new InMemoryStateStore());
-  private final FaultyLock lock = new FaultyLock(new InMemoryRolloutLock(clock::now));
+  private final FaultyLeases lock = new FaultyLeases(new InMemoryRunnerLeases(clock::now));
 
   private CanaryRunner runner(RetryPolicy policy) {
-    return CanaryRunner.builder().trafficRouter(router).workloads(workloads).stateStore(store).lock(lock)
+    return CanaryRunner.builder().trafficRouter(router).workloads(workloads).stateStore(store).leases(lock)
         .claims(new InMemoryTargetClaims()).scheduler(clock).identity("runner-a").retryPolicy(policy).build();
   }
 
@@ -155,7 +155,7 @@ class TransientFaultsTest {
       }
     };
     try (CanaryRunner runner = CanaryRunner.builder().trafficRouter(confirming).workloads(workloads).stateStore(store)
-        .lock(lock).claims(new InMemoryTargetClaims()).scheduler(clock).retryPolicy(noJitter()).build()) {
+        .leases(lock).claims(new InMemoryTargetClaims()).scheduler(clock).retryPolicy(noJitter()).build()) {
       CanarySpec spec = RunnerStepsTest.spec(Step.setWeight(20), Step.setWeight(60), Step.pause()).build();
       RolloutHandle rollout = runner.start(spec);
       RolloutStatus paused = rollout.await(s -> s.phase() == Phase.PAUSED || s.phase().isTerminal(), Duration.ofMinutes(30));
@@ -235,26 +235,41 @@ class TransientFaultsTest {
     }
   }
 
-  /** A lock whose next requests fail with a connection reset. */
-  private static final class FaultyLock implements RolloutLock {
-    final RolloutLock delegate;
+  /** Runner leases whose next renewals fail with a connection reset. */
+  private static final class FaultyLeases implements RunnerLeases {
+    final RunnerLeases delegate;
     final AtomicInteger failures = new AtomicInteger();
 
-    FaultyLock(RolloutLock delegate) {
+    FaultyLeases(RunnerLeases delegate) {
       this.delegate = delegate;
     }
 
     @Override
-    public boolean tryAcquire(RolloutKey key, String holder, Duration leaseDuration) {
-      if (failures.getAndUpdate(n -> n == Integer.MAX_VALUE ? n : Math.max(0, n - 1)) > 0) {
-        throw RESET;
-      }
-      return delegate.tryAcquire(key, holder, leaseDuration);
+    public java.util.OptionalLong acquire(String runner, Duration duration, java.util.OptionalLong previous) {
+      return delegate.acquire(runner, duration, previous);
     }
 
     @Override
-    public void release(RolloutKey key, String holder) {
-      delegate.release(key, holder);
+    public boolean renew(String runner, long epoch, Duration duration) {
+      if (failures.getAndUpdate(n -> n == Integer.MAX_VALUE ? n : Math.max(0, n - 1)) > 0) {
+        throw RESET;
+      }
+      return delegate.renew(runner, epoch, duration);
+    }
+
+    @Override
+    public boolean holds(RolloutOwner owner) {
+      return delegate.holds(owner);
+    }
+
+    @Override
+    public void release(String runner, long epoch) {
+      delegate.release(runner, epoch);
+    }
+
+    @Override
+    public boolean costsRequests() {
+      return delegate.costsRequests();
     }
   }
 }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Drives one rollout: decides with {@link RolloutMachine}, has the {@link ActionInterpreter} carry the
  * actions out, and saves and tells each transition through its {@link StatusRecord}. Its work runs in
  * its {@link Mailbox} on the runner's shared scheduler, woken by timers, watch callbacks and controls;
- * its {@link LeaseKeeper} keeps it the only driver of the rollout.
+ * its {@link Ownership} keeps it the only driver of the rollout.
  */
 public final class RolloutDriver implements RolloutHandle {
   private static final Logger LOG = LoggerFactory.getLogger("io.canary.rollout");
@@ -42,7 +42,7 @@ public final class RolloutDriver implements RolloutHandle {
   private final RolloutKey key;
   private final StatusRecord record;
   private final Mailbox mailbox;
-  private final LeaseKeeper lease;
+  private final Ownership lease;
   private final LiveEffects effects;
   private final ActionInterpreter interpreter;
   /** Where analyses and gates run, when not on the scheduler's thread (a virtual clock runs them inline). */
@@ -66,15 +66,15 @@ public final class RolloutDriver implements RolloutHandle {
     this.ctx = ctx;
     this.spec = spec;
     this.key = spec.key();
-    this.record = new StatusRecord(ctx, spec, status);
+    this.record = new StatusRecord(ctx, spec, status, this::owner);
     this.mailbox = new Mailbox(ctx.scheduler(), this, e -> LOG.error("[{}] unexpected failure", key, e));
-    this.lease = new LeaseKeeper(ctx, key, mailbox, this::lost);
+    this.lease = new Ownership(ctx, key, mailbox, this::lost);
     this.effects = new LiveEffects(ctx, spec, this::submitReconcile, e -> mailbox.submit(() -> record.tell(List.of(e))));
     this.interpreter = new ActionInterpreter(spec, effects);
     this.slow = ctx.analysisExecutor().map(executor -> new SlowActions(executor, mailbox, effects, interpreter));
   }
 
-  /** Starts driving: takes the rollout's lock (or stands by for it) on the scheduler. */
+  /** Starts driving: takes the rollout (or stands by for it) on the scheduler. */
   public void begin() {
     mailbox.submit(this::takeOver);
   }
@@ -159,12 +159,17 @@ public final class RolloutDriver implements RolloutHandle {
     return record.await(condition, timeout);
   }
 
-  /** Stops driving this rollout: timers and watch closed, lock released. Nothing in the cluster changes. */
+  /** Stops driving this rollout: timers and watch closed. Nothing in the cluster changes. */
   public synchronized void close() {
     closed = true;
     cancelWakeTimer();
     effects.closeWatch();
-    lease.giveUp();
+    lease.drop();
+  }
+
+  /** The owner the next save records: this runner at its lease's epoch, or what the status says while not held. */
+  private java.util.Optional<io.canary.core.RolloutOwner> owner() {
+    return lease.owner();
   }
 
   // ------------------------------------------------------------------ the work
@@ -201,26 +206,37 @@ public final class RolloutDriver implements RolloutHandle {
 
   private CanaryException notDriving(Control control) {
     return new CanaryException("Rollout " + key + ": " + control.method() + " cannot be applied by runner '"
-        + ctx.identity() + "': " + (closed ? "the runner was closed" : "another runner holds the rollout's lock"));
+        + ctx.identity() + "': " + (closed ? "the runner was closed" : "another runner drives it"));
   }
 
   private void takeOver() {
     if (closed || lease.held()) {
       return;
     }
-    if (!lease.take()) {
+    // The store is the truth: another runner may have driven this rollout since it was looked up.
+    Optional<Versioned<RolloutStatus>> stored;
+    try {
+      stored = ctx.store().load(key);
+    } catch (RuntimeException e) {
+      lease.failed(e);
+      lease.retryLater(this::takeOver);
+      return;
+    }
+    if (!lease.take(stored)) {
       // Another runner drives it: stand by and try again when its lease could have run out.
-      LOG.debug("[{}] driven by another runner; standing by", key);
       lease.retryLater(this::takeOver);
       return;
     }
     try {
-      // The store is the truth: another runner may have driven this rollout since it was looked up.
-      Optional<Versioned<RolloutStatus>> stored = ctx.store().load(key);
       String fingerprint = record.status().specFingerprint();
       boolean resuming = stored.isPresent() && stored.get().value().specFingerprint().equals(fingerprint);
       if (resuming) {
         record.adopt(stored.get());
+        // Records this runner as the owner (a compare-and-set: of two runners taking it, one lands); an
+        // ended rollout is owned by nobody, and its status stays as it was saved.
+        if (!record.status().phase().isTerminal() && !save(record.status(), List.of())) {
+          return;
+        }
       } else {
         if (stored.isPresent() && !stored.get().value().phase().isTerminal()) {
           LOG.error("[{}] another release ({}) of this rollout is under way; this one does not start",
@@ -289,6 +305,10 @@ public final class RolloutDriver implements RolloutHandle {
   private void reconcile() {
     reconcileQueued.set(false);
     if (!isDriving()) {
+      return;
+    }
+    if (!lease.stillHeld()) {
+      lost();
       return;
     }
     try {
@@ -424,8 +444,8 @@ public final class RolloutDriver implements RolloutHandle {
   }
 
   /**
-   * An ended rollout needs no driver: its lease is given up so that a thousand finished rollouts cost
-   * nothing. A control (retry, abort) takes the lease again first.
+   * An ended rollout needs no driver: it is let go so that a thousand finished rollouts cost nothing. A
+   * control (retry, abort) takes it again first.
    */
   private void retire() {
     if (!lease.held()) {
@@ -433,27 +453,28 @@ public final class RolloutDriver implements RolloutHandle {
     }
     cancelWakeTimer();
     effects.closeWatch();
-    lease.giveUp();
+    lease.drop();
     TargetClaim.release(ctx, spec);
   }
 
   /**
-   * Takes the lease of an ended rollout again for a control, with the status as stored now, and claims
-   * its target again (another release may hold it since this one ended: the control is then refused).
+   * Takes an ended rollout again for a control, with the status as stored now, and claims its target
+   * again (another release may hold it since this one ended: the control is then refused).
    */
   private boolean retake() {
-    if (closed || !lease.take()) {
+    if (closed) {
       return false;
     }
     Optional<Versioned<RolloutStatus>> stored = ctx.store().load(key);
-    if (stored.isEmpty() || !stored.get().value().specFingerprint().equals(record.status().specFingerprint())) {
-      lease.giveUp();
+    if (stored.isEmpty() || !stored.get().value().specFingerprint().equals(record.status().specFingerprint())
+        || !lease.take(stored)) {
+      lease.drop();
       return false;
     }
     try {
       TargetClaim.take(ctx, spec);
     } catch (RuntimeException e) {
-      lease.giveUp();
+      lease.drop();
       throw e;
     }
     record.adopt(stored.get());

@@ -5,7 +5,6 @@ import io.canary.core.DriftPolicy;
 import io.canary.core.RolloutHandle;
 import io.canary.core.spi.RetryPolicy;
 import io.canary.core.spi.RolloutListener;
-import io.canary.core.spi.RolloutLock;
 import io.canary.core.spi.StateStore;
 import io.canary.core.spi.TargetClaims;
 import io.canary.core.spi.TrafficRouter;
@@ -22,7 +21,8 @@ public record RunnerContext(
     TrafficRouter router,
     Workloads workloads,
     StateStore store,
-    RolloutLock lock,
+    /** The runner's own lease, whose epoch the rollouts it drives record as their owner. */
+    RunnerLease runnerLease,
     /** One release per target workload. */
     TargetClaims claims,
     Scheduler scheduler,

@@ -4,6 +4,7 @@ import io.canary.core.CanaryException;
 import io.canary.core.CanarySpec;
 import io.canary.core.ConflictException;
 import io.canary.core.RolloutKey;
+import io.canary.core.RolloutOwner;
 import io.canary.core.RolloutStatus;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.spi.RolloutListener;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +44,15 @@ final class StatusRecord {
   /** True once {@link #status} is what the store holds (saved by this runner, or adopted from the store). */
   private boolean stored;
 
-  StatusRecord(RunnerContext ctx, CanarySpec spec, RolloutStatus status) {
+  /** The runner and epoch each save records as the rollout's owner (empty: keep what the status says). */
+  private final Supplier<Optional<RolloutOwner>> owner;
+
+  StatusRecord(RunnerContext ctx, CanarySpec spec, RolloutStatus status, Supplier<Optional<RolloutOwner>> owner) {
     this.ctx = ctx;
     this.spec = spec;
     this.key = spec.key();
     this.status = status;
+    this.owner = owner;
   }
 
   RolloutStatus status() {
@@ -75,8 +81,10 @@ final class StatusRecord {
    * Saves {@code next} when it differs from the status saved (compare-and-set), then tells the
    * transition and {@code actionEvents}; false when another runner saved first (nothing is told).
    */
-  boolean save(RolloutStatus next, List<RolloutEvent> actionEvents) {
+  boolean save(RolloutStatus decided, List<RolloutEvent> actionEvents) {
     RolloutStatus before = status;
+    Optional<RolloutOwner> by = owner.get();
+    RolloutStatus next = by.isEmpty() || decided.owner().equals(by) ? decided : RolloutStatus.copyOf(decided).withOwner(by);
     if (!stored || !next.equals(before)) {
       if (!compareAndSet(next)) {
         return false;
