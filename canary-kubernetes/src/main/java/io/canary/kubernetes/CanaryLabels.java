@@ -25,6 +25,10 @@ public final class CanaryLabels {
   public static final String ENDED_TARGET = "canary.io/ended-target";
   /** On the ConfigMap holding the claim on a target workload ({@code ConfigMapTargetClaims}): {@code true}. */
   public static final String TARGET_CLAIM = "canary.io/target-claim";
+  /** On a runner's Lease ({@code KubernetesRunnerLeases}): {@code true}. */
+  public static final String RUNNER_LEASE = "canary.io/runner-lease";
+  /** On a runner's Lease: the epoch it is held at, a new one at every take. */
+  public static final String EPOCH = "canary.io/epoch";
   /** On the canary Deployment: the Deployment it was made from. */
   public static final String TARGET = "canary.io/target";
   /** On a user's Deployment while the rollout changed its replicas: the count to give back. */

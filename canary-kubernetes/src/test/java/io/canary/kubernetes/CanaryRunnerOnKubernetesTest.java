@@ -90,13 +90,15 @@ class CanaryRunnerOnKubernetesTest {
     final KubernetesWorkloads workloads = KubernetesWorkloads.create(runnerClient);
     final List<RolloutEvent> events = new CopyOnWriteArrayList<>();
     final CanaryRunner runner;
+    final String identity;
 
     Runner(String identity) {
+      this.identity = identity;
       runner = CanaryRunner.builder()
           .trafficRouter(router)
           .workloads(WatchDrivenRun.signalling(workloads, watchCallbacks))
           .stateStore(ConfigMapStateStore.create(runnerClient, NS))
-          .lock(LeaseRolloutLock.create(runnerClient, scheduler))
+          .leases(KubernetesRunnerLeases.create(runnerClient, NS, scheduler))
           .claims(ConfigMapTargetClaims.create(runnerClient, NS))
           .scheduler(scheduler)
           .identity(identity)
@@ -268,8 +270,8 @@ class CanaryRunnerOnKubernetesTest {
     assertThat(loser.events).as("the refused runner did nothing").isEmpty();
     assertThat(client.configMaps().inNamespace(NS).withName(ConfigMapStateStore.configMapName(lost.key())).get())
         .as("no status of the refused rollout").isNull();
-    assertThat(client.leases().inNamespace(NS).withName(LeaseRolloutLock.leaseName(lost.key())).get())
-        .as("no lease of the refused rollout").isNull();
+    assertThat(client.leases().inNamespace(NS).withName(KubernetesRunnerLeases.leaseName(loser.identity)).get())
+        .as("no lease of the refused runner").isNull();
     assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).extracting(d -> d.getMetadata().getName())
         .containsExactlyInAnyOrder(TARGET, "web-canary");
     assertThat(ConfigMapStateStore.create(client, NS).load(won.key()).orElseThrow().value().currentWeight()).isEqualTo(25);

@@ -44,6 +44,7 @@ class ConfigMapStateStoreTest {
     return RolloutStatus.builder()
         .namespace("shop")
         .name("web-release")
+        .owner(new io.canary.core.RolloutOwner("runner-a", 1764547200000L))
         .phase(Phase.PAUSED)
         .stage(Stage.SCALE_DOWN_DELAY)
         .step(StepProgress.builder().index(3).count(8).currentWeight(40).desiredWeight(60).canaryReplicasRequested(3).build())

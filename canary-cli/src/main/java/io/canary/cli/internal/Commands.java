@@ -129,7 +129,7 @@ public final class Commands {
       throw cause instanceof CanaryException c ? c : new CanaryException(what + " failed: " + cause, cause);
     } catch (TimeoutException e) {
       throw new CanaryException(what + " was not applied within " + HAND_BACK + ": is another process driving "
-          + spec.key() + "? (its Lease " + io.canary.kubernetes.LeaseRolloutLock.leaseName(spec.key()) + ")", e);
+          + spec.key() + "? (the status records the runner that owns it: canary status " + spec.name() + ")", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CanaryException("interrupted while applying " + what, e);

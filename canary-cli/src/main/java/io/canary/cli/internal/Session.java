@@ -11,7 +11,7 @@ import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.KubernetesEventRecorder;
 import io.canary.kubernetes.KubernetesWorkloads;
-import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.kubernetes.KubernetesRunnerLeases;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.lang.management.ManagementFactory;
 
@@ -46,10 +46,10 @@ public final class Session implements AutoCloseable {
         .addListener(KubernetesEventRecorder.create(client));
     connection.scheduler().ifPresent(s -> {
       b.scheduler(s);
-      b.lock(LeaseRolloutLock.create(client, s));
+      b.leases(KubernetesRunnerLeases.create(client, spec.namespace(), s));
     });
     if (connection.scheduler().isEmpty()) {
-      b.lock(LeaseRolloutLock.create(client));
+      b.leases(KubernetesRunnerLeases.create(client, spec.namespace()));
     }
     this.runner = b.build();
   }

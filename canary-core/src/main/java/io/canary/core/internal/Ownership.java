@@ -65,19 +65,19 @@ final class Ownership implements RunnerLease.Holder {
    */
   boolean take(Optional<Versioned<RolloutStatus>> stored) {
     try {
+      // Judged before this runner's own lease is taken: a runner standing by holds no lease for it.
+      Optional<RolloutOwner> owner = stored.filter(v -> !v.value().phase().isTerminal()).flatMap(v -> v.value().owner());
+      if (owner.isPresent() && ctx.runnerLease().ownerHolds(owner.get())) {
+        failedTakes = 0;
+        LOG.debug("[{}] driven by {}; standing by", key, owner.get());
+        return false;
+      }
       OptionalLong e = ctx.runnerLease().hold(this);
       failedTakes = 0;
       if (e.isEmpty()) {
         return false;
       }
-      Optional<RolloutOwner> owner = stored.filter(v -> !v.value().phase().isTerminal()).flatMap(v -> v.value().owner());
-      RolloutOwner me = new RolloutOwner(ctx.identity(), e.getAsLong());
-      if (owner.isPresent() && !owner.get().equals(me) && ctx.runnerLease().ownerHolds(owner.get())) {
-        LOG.debug("[{}] driven by {}; standing by", key, owner.get());
-        ctx.runnerLease().release(this);
-        return false;
-      }
-      if (owner.isPresent() && !owner.get().equals(me)) {
+      if (owner.isPresent() && !owner.get().runner().equals(ctx.identity())) {
         LOG.info("[{}] taken over from {}, whose lease no longer holds", key, owner.get());
       }
       epoch = e;

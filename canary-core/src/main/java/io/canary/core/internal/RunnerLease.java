@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one lease of a runner ({@link RunnerLeases}), held while it drives at least one rollout: taken
- * at a new epoch when the first rollout needs it, renewed, and given up when the runner closes. The
+ * at a new epoch when the first rollout needs it, renewed, and given up when the last rollout it
+ * drives has ended or when the runner closes. The
  * rollouts it drives record {@code (identity, epoch)} as their owner with their status.
  *
  * <p>Renewal. The lease is renewed every third of its duration while a rollout holds it (one request
@@ -135,21 +136,35 @@ public final class RunnerLease {
     return result;
   }
 
-  /** {@code holder} drives nothing at this lease any more; the last one stops the renewals. */
-  synchronized void release(Holder holder) {
-    holders.remove(holder);
-    if (holders.isEmpty()) {
+  /**
+   * {@code holder} drives nothing at this lease any more; with the last one the lease is given up: a
+   * runner that drives nothing holds no lease and sends nothing.
+   */
+  void release(Holder holder) {
+    OptionalLong given;
+    synchronized (this) {
+      if (!holders.remove(holder) || !holders.isEmpty() || epoch.isEmpty()) {
+        return;
+      }
       cancelTimer();
+      given = epoch;
+      epoch = OptionalLong.empty();
+    }
+    try {
+      leases.release(identity, given.getAsLong());
+    } catch (RuntimeException e) {
+      LOG.info("Runner {}: could not give its lease up (it runs out by itself): {}", identity, e.toString());
     }
   }
 
   /**
-   * Whether a rollout's recorded owner still holds its lease: this runner's own epoch holds while it is
-   * held; another runner's is asked of {@link RunnerLeases#holds} (which revokes a lease that ran out).
+   * Whether a rollout's recorded owner is another runner whose lease still holds at that epoch (asked of
+   * {@link RunnerLeases#holds}, which revokes a lease that ran out). This runner's own epochs never stand
+   * in its way: the current one is its own, an earlier one it has stopped using.
    */
   public synchronized boolean ownerHolds(RolloutOwner owner) {
     if (owner.runner().equals(identity)) {
-      return epoch.isPresent() && epoch.getAsLong() == owner.epoch();
+      return false;
     }
     if (gone.contains(owner)) {
       return false;
