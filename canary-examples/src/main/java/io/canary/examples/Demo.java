@@ -16,7 +16,7 @@ import io.canary.istio.telemetry.PrometheusMetricSource;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.ConfigMapTargetClaims;
 import io.canary.kubernetes.KubernetesWorkloads;
-import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.kubernetes.KubernetesRunnerLeases;
 import io.canary.testing.Behaviour;
 import io.canary.testing.PodMatcher;
 import io.canary.testing.SimulatedCluster;
@@ -155,7 +155,7 @@ public final class Demo {
         .trafficRouter(router)
         .workloads(workloads)
         .stateStore(ConfigMapStateStore.create(client, scenario.namespace()))
-        .lock(LeaseRolloutLock.create(client, scheduler))
+        .leases(KubernetesRunnerLeases.create(client, scenario.namespace(), scheduler))
         .claims(ConfigMapTargetClaims.create(client, scenario.namespace()))
         .scheduler(scheduler)
         .identity("canary-demo")

@@ -16,7 +16,7 @@ import io.canary.istio.IstioTrafficRouter;
 import io.canary.istio.VirtualServiceRef;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.KubernetesWorkloads;
-import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.kubernetes.KubernetesRunnerLeases;
 import io.canary.testing.CanarySimulation;
 import io.canary.testing.SimulatedCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -49,7 +49,7 @@ class RolloutMetricsTest {
     try (KubernetesWorkloads workloads = KubernetesWorkloads.create(sim.client());
         CanaryRunner runner = CanaryRunner.builder().trafficRouter(IstioTrafficRouter.create(sim.client()))
             .workloads(workloads).stateStore(ConfigMapStateStore.create(sim.client(), NS))
-            .lock(LeaseRolloutLock.create(sim.client(), sim.scheduler())).scheduler(sim.scheduler())
+            .leases(KubernetesRunnerLeases.create(sim.client(), NS, sim.scheduler())).scheduler(sim.scheduler())
             .addListener(RolloutMetrics.of(registry)).build()) {
       RolloutHandle rollout = runner.start(spec);
       rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));

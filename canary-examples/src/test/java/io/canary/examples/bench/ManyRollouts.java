@@ -18,7 +18,7 @@ import io.canary.core.time.SystemScheduler;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.KubernetesWorkloads;
-import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.kubernetes.KubernetesRunnerLeases;
 import io.fabric8.istio.api.networking.v1.DestinationRule;
 import io.fabric8.istio.api.networking.v1.DestinationRuleBuilder;
 import io.fabric8.istio.api.networking.v1.VirtualService;
@@ -68,7 +68,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * N concurrent rollouts driven by one {@link CanaryRunner} on one {@link SystemScheduler} (real time,
  * default threads) against fabric8's in-process API server, with the real adapters: IstioTrafficRouter,
- * KubernetesWorkloads, ConfigMapStateStore and LeaseRolloutLock. Each rollout: setWeight 20, pause 2s,
+ * KubernetesWorkloads, ConfigMapStateStore and KubernetesRunnerLeases. Each rollout: setWeight 20, pause 2s,
  * setWeight 50, pause 2s, promotion, scale-down delay 2s.
  *
  * <p>The mock server has no Deployment controller, so a tiny one runs here: an informer on Deployments
@@ -97,7 +97,7 @@ public final class ManyRollouts {
     MachineFacts.logToFile("many-rollouts");
     MachineFacts.print("ManyRollouts: " + rollouts + " rollouts in " + namespaces + " namespaces, one runner; canaries"
         + " made ready " + (readyPerSecond == 0 ? "all at once" : readyPerSecond + " per second") + "; "
-        + (leaseSeconds == 0 ? "in-memory lock (no Lease)" : "LeaseRolloutLock, lease " + leaseSeconds + " s"));
+        + (leaseSeconds == 0 ? "in-memory lease (no Lease)" : "KubernetesRunnerLeases, lease " + leaseSeconds + " s"));
 
     RequestCounter requests = new RequestCounter();
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -139,7 +139,7 @@ public final class ManyRollouts {
           .scheduler(scheduler)
           .addListener(timings);
       if (leaseSeconds > 0) {
-        builder.lock(LeaseRolloutLock.create(runnerClient, scheduler)).leaseDuration(Duration.ofSeconds(leaseSeconds));
+        builder.leases(KubernetesRunnerLeases.create(runnerClient, nss.get(0), scheduler)).leaseDuration(Duration.ofSeconds(leaseSeconds));
       }
       CanaryRunner runner = builder.build();
 

@@ -13,7 +13,7 @@ import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.KubernetesWorkloads;
-import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.kubernetes.KubernetesRunnerLeases;
 import io.canary.testing.ObservedRequest;
 import io.canary.testing.SimulatedCluster;
 import java.time.Duration;
@@ -26,7 +26,7 @@ import java.util.Locale;
  * Wall time of a ten-step rollout with hour-long pauses on canary-testing's simulated cluster, with the
  * real adapters (IstioTrafficRouter, HpaAwareWorkloads over KubernetesWorkloads) on the
  * rollouts-demo-subsets scenario (HPA, 25 req/s through the gateway); then again with the status in a
- * ConfigMap and a Lease per rollout (ConfigMapStateStore, LeaseRolloutLock), whose renewals every
+ * ConfigMap and the runner's Lease (ConfigMapStateStore, KubernetesRunnerLeases), which on a virtual clock is
  * third of the lease are requests in virtual time too.
  *
  * <p>Arguments: {@code [warmUpRuns=2] [measuredRuns=5]}. Prints figures; asserts nothing.
@@ -54,7 +54,7 @@ public final class SimulationSpeed {
         setUp.add(last.setUpMillis);
         rollout.add(last.rolloutMillis);
       }
-      String config = stateInCluster ? "+ ConfigMapStateStore, LeaseRolloutLock" : "status and lock in memory";
+      String config = stateInCluster ? "+ ConfigMapStateStore, KubernetesRunnerLeases" : "status and lock in memory";
       System.out.printf(Locale.ROOT, "%s, last run: %s after %s of virtual time; API requests: %d by the runner, %d by "
           + "the simulated controllers%n", config, last.phase, last.virtual, last.runnerRequests, last.simulatorRequests);
       rows.add(MachineFacts.latencyRow("cluster start, scenario load", setUp));
@@ -97,7 +97,7 @@ public final class SimulationSpeed {
           .workloads(workloads)
           .scheduler(sim.scheduler());
       if (stateInCluster) {
-        builder.stateStore(ConfigMapStateStore.create(sim.client(), NS)).lock(LeaseRolloutLock.create(sim.client(),
+        builder.stateStore(ConfigMapStateStore.create(sim.client(), NS)).leases(KubernetesRunnerLeases.create(sim.client(), NS,
             sim.scheduler()));
       }
       try (CanaryRunner runner = builder.build()) {

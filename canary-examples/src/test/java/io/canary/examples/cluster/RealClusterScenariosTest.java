@@ -19,7 +19,7 @@ import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.ConfigMapTargetClaims;
 import io.canary.kubernetes.KubernetesWorkloads;
-import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.kubernetes.KubernetesRunnerLeases;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -68,7 +68,7 @@ class RealClusterScenariosTest {
           .workloads(workloads)
           .stateStore(ConfigMapStateStore.create(client, spec.namespace()))
           .claims(ConfigMapTargetClaims.create(client, spec.namespace()))
-          .lock(LeaseRolloutLock.create(client, scheduler))
+          .leases(KubernetesRunnerLeases.create(client, spec.namespace(), scheduler))
           .scheduler(scheduler)
           .addListener(deployments.eventRecorder())
           .addListener(e -> {

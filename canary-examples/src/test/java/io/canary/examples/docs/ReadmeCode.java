@@ -15,7 +15,7 @@ import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.ConfigMapTargetClaims;
 import io.canary.kubernetes.KubernetesEventRecorder;
 import io.canary.kubernetes.KubernetesWorkloads;
-import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.kubernetes.KubernetesRunnerLeases;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 
@@ -47,7 +47,7 @@ final class ReadmeCode {
             .workloads(workloads)
             .stateStore(ConfigMapStateStore.create(client, "istio-argo-rollouts"))
             .claims(ConfigMapTargetClaims.create(client, "istio-argo-rollouts"))
-            .lock(LeaseRolloutLock.create(client))
+            .leases(KubernetesRunnerLeases.create(client, "istio-argo-rollouts"))
             .addListener(KubernetesEventRecorder.create(client))
             .build()) {
       System.out.println(runner.plan(spec));

@@ -21,7 +21,7 @@ import io.canary.examples.scenarios.MortalRunner.ScaleRequest;
 import io.canary.gatewayapi.GatewayApiTrafficRouter;
 import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapTargetClaims;
-import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.kubernetes.KubernetesRunnerLeases;
 import io.canary.testing.ObservedRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,7 +138,7 @@ class KillMatrixTest {
     assertOneCanaryAtATime(run, "deployments");
     assertOneCanaryAtATime(run, "horizontalpodautoscalers");
     assertThat(run.objectsAtEnd()).as("%s: leftovers", what)
-        .doesNotContainKey("Lease " + LeaseRolloutLock.leaseName(run.seed().spec().key()))
+        .doesNotContainKeys("Lease " + KubernetesRunnerLeases.leaseName("runner-1"), "Lease " + KubernetesRunnerLeases.leaseName("runner-2"))
         .doesNotContainKey("ConfigMap " + ConfigMapTargetClaims.configMapName(TargetKey.of(run.seed().spec())))
         .doesNotContainValue("(gone)");
   }

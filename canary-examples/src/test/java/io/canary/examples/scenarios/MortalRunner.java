@@ -9,7 +9,9 @@ import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
 import io.canary.core.spi.CanaryScale;
 import io.canary.core.spi.RenderedObject;
-import io.canary.core.spi.RolloutLock;
+import io.canary.core.spi.RunnerLeases;
+import io.canary.core.RolloutOwner;
+import java.util.OptionalLong;
 import io.canary.core.spi.RouteWeight;
 import io.canary.core.spi.RoutingConfirmation;
 import io.canary.core.spi.RoutingState;
@@ -24,7 +26,7 @@ import io.canary.hpa.HpaAwareWorkloads;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.ConfigMapTargetClaims;
 import io.canary.kubernetes.KubernetesWorkloads;
-import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.kubernetes.KubernetesRunnerLeases;
 import io.canary.testing.SimulatedCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -114,7 +116,7 @@ final class MortalRunner implements AutoCloseable {
         .trafficRouter(new MortalRouter(router))
         .workloads(new MortalWorkloads(workloads))
         .stateStore(new MortalStore(ConfigMapStateStore.create(client, namespace)))
-        .lock(new MortalLock(LeaseRolloutLock.create(client, sim.scheduler())))
+        .leases(new MortalLeases(KubernetesRunnerLeases.create(client, namespace, sim.scheduler())))
         .claims(new MortalClaims(ConfigMapTargetClaims.create(client, namespace)))
         .leaseDuration(leaseDuration)
         .scheduler(sim.scheduler())
@@ -209,23 +211,35 @@ final class MortalRunner implements AutoCloseable {
     }
   }
 
-  private final class MortalLock implements RolloutLock {
-    private final RolloutLock delegate;
+  private final class MortalLeases implements RunnerLeases {
+    private final RunnerLeases delegate;
 
-    MortalLock(RolloutLock delegate) {
+    MortalLeases(RunnerLeases delegate) {
       this.delegate = delegate;
     }
 
     @Override
-    public boolean tryAcquire(RolloutKey key, String holder, Duration leaseDuration) {
+    public OptionalLong acquire(String runner, Duration duration, OptionalLong previous) {
       alive();
-      return delegate.tryAcquire(key, holder, leaseDuration);
+      return delegate.acquire(runner, duration, previous);
     }
 
     @Override
-    public void release(RolloutKey key, String holder) {
+    public boolean renew(String runner, long epoch, Duration duration) {
       alive();
-      delegate.release(key, holder);
+      return delegate.renew(runner, epoch, duration);
+    }
+
+    @Override
+    public boolean holds(RolloutOwner owner) {
+      alive();
+      return delegate.holds(owner);
+    }
+
+    @Override
+    public void release(String runner, long epoch) {
+      alive();
+      delegate.release(runner, epoch);
     }
   }
 

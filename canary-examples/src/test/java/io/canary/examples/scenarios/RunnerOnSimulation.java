@@ -10,7 +10,7 @@ import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.ConfigMapTargetClaims;
 import io.canary.kubernetes.KubernetesWorkloads;
-import io.canary.kubernetes.LeaseRolloutLock;
+import io.canary.kubernetes.KubernetesRunnerLeases;
 import io.canary.testing.RolloutHistory;
 import io.canary.testing.SimulatedCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -41,7 +41,7 @@ final class RunnerOnSimulation implements AutoCloseable {
         .trafficRouter(this.router)
         .workloads(workloads)
         .stateStore(ConfigMapStateStore.create(client, namespace))
-        .lock(LeaseRolloutLock.create(client, sim.scheduler()))
+        .leases(KubernetesRunnerLeases.create(client, namespace, sim.scheduler()))
         .claims(ConfigMapTargetClaims.create(client, namespace))
         .scheduler(sim.scheduler())
         .addListener(history)
