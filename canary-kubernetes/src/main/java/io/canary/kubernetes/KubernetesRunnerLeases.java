@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  *       dead runner leaves no Lease behind.
  *   <li>The runner gives it up by deleting it (a precondition on its resourceVersion) when it closes or
  *       drives nothing any more.
+ *   <li>When a runner takes its lease and when it gives it up, it sweeps the namespace: other runners'
+ *       Leases that ran out are revoked and deleted (one labelled list), so that a runner that died
+ *       leaves no Lease behind.
  * </ul>
  *
  * <p>Expiry is judged on the clock given here (the runner's {@link Scheduler}), so runners comparing
@@ -122,6 +125,7 @@ public final class KubernetesRunnerLeases implements RunnerLeases {
               .withAcquireTime(microTime(now)).withRenewTime(microTime(now)).withLeaseTransitions(0).endSpec()
               .build()).create();
           written.put(runner, created);
+          sweep(runner);
           return OptionalLong.of(epoch);
         }
         requireOurs(current, runner);
@@ -141,6 +145,7 @@ public final class KubernetesRunnerLeases implements RunnerLeases {
             .build();
         // Carries current's resourceVersion: refused with 409 if anyone wrote since our read.
         written.put(runner, leases().resource(next).update());
+        sweep(runner);
         return OptionalLong.of(epoch);
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= CONFLICT_ATTEMPTS) {
@@ -233,6 +238,36 @@ public final class KubernetesRunnerLeases implements RunnerLeases {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
         throw e;
       }
+    }
+    sweep(runner);
+  }
+
+  /**
+   * Revokes and deletes the Leases of other runners that ran out: a runner that died leaves no Lease
+   * behind even when no rollout of its was left to take over (it died before its first save, or after
+   * its last). One labelled list, when a runner takes its lease and when it gives it up; a failure is
+   * logged and left to the next sweep.
+   */
+  private void sweep(String self) {
+    try {
+      Instant now = clock.get();
+      for (Lease lease : leases().withLabel(CanaryLabels.RUNNER_LEASE, "true").list().getItems()) {
+        String holder = lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+        if (leaseName(self).equals(lease.getMetadata().getName()) || !expired(lease, now)) {
+          continue;
+        }
+        try {
+          Lease revoked = holder == null || holder.isEmpty() ? lease
+              : leases().resource(new LeaseBuilder(lease).editSpec().withHolderIdentity("").endSpec().build()).update();
+          deleteQuietly(revoked);
+          LOG.info("Lease {}/{} of runner {} had run out; revoked and deleted", namespace, lease.getMetadata().getName(),
+              holder == null || holder.isEmpty() ? "(revoked before)" : holder);
+        } catch (KubernetesClientException e) {
+          LOG.debug("Lease {}/{} changed while it was swept; left: {}", namespace, lease.getMetadata().getName(), e.toString());
+        }
+      }
+    } catch (KubernetesClientException e) {
+      LOG.info("Could not sweep the runners' Leases of namespace {} that ran out: {}", namespace, e.toString());
     }
   }
 

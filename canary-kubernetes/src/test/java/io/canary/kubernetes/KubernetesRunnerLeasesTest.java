@@ -115,6 +115,25 @@ class KubernetesRunnerLeasesTest {
   }
 
   @Test
+  void aDeadRunnersLeaseThatRanOutIsSweptWhenAnotherRunnerTakesOrGivesUpItsOwn() {
+    KubernetesRunnerLeases dead = leases();
+    dead.acquire("runner-dead", LEASE, NONE).orElseThrow();
+    KubernetesRunnerLeases live = leases();
+    long epoch = live.acquire("runner-live", LEASE, NONE).orElseThrow();
+    assertThat(lease("runner-dead")).as("not run out yet: kept").isNotNull();
+    clock.advance(LEASE);
+    live.release("runner-live", epoch);
+    assertThat(lease("runner-dead")).as("ran out: swept").isNull();
+    assertThat(lease("runner-live")).isNull();
+
+    dead.acquire("runner-dead", LEASE, NONE).orElseThrow();
+    clock.advance(LEASE.plusSeconds(1));
+    live.acquire("runner-live", LEASE, NONE).orElseThrow();
+    assertThat(lease("runner-dead")).as("swept when another runner takes its lease").isNull();
+    assertThat(lease("runner-live").getSpec().getHolderIdentity()).isEqualTo("runner-live");
+  }
+
+  @Test
   void aLeaseOfThatNameNotMadeByTheSdkIsLeftAlone() {
     client.leases().inNamespace("canary").resource(new LeaseBuilder().withNewMetadata()
         .withName(KubernetesRunnerLeases.leaseName("runner-a")).endMetadata().withNewSpec().withHolderIdentity("someone")
