@@ -64,7 +64,8 @@ class IdleVirtualTimeTest {
               .build()) {
         RolloutHandle rollout = runner.start(spec());
         rollout.await(s -> s.phase() == Phase.PAUSED && s.currentWeight() == 20, Duration.ofMinutes(10));
-        Instant pausedAt = sim.scheduler().now();
+        // From just after the instant the pause began (the step's own writes share that instant).
+        Instant pausedAt = sim.scheduler().now().plusMillis(1);
         Instant pauseEnds = rollout.status().timers().pauseUntil().orElseThrow();
 
         rollout.await(s -> s.currentWeight() == 50, Duration.ofHours(2));

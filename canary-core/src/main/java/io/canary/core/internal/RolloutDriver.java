@@ -189,6 +189,11 @@ public final class RolloutDriver implements RolloutHandle {
         RolloutStatus next = RolloutMachine.control(spec, record.status(), control, ctx.scheduler().now());
         if (!next.equals(record.status())) {
           LOG.info("[{}] {} requested", key, control.method());
+          if (!lease.stillHeld()) {
+            lost();
+            result.completeExceptionally(notDriving(control));
+            return;
+          }
           if (!save(next, List.of())) {
             result.completeExceptionally(new CanaryException("Rollout " + key + ": " + control.method()
                 + " was not saved: another runner took the rollout over"));
@@ -307,10 +312,6 @@ public final class RolloutDriver implements RolloutHandle {
     if (!isDriving()) {
       return;
     }
-    if (!lease.stillHeld()) {
-      lost();
-      return;
-    }
     try {
       for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
         RolloutStatus before = record.status();
@@ -330,6 +331,12 @@ public final class RolloutDriver implements RolloutHandle {
           if (before.phase().isTerminal()) {
             retire();
           }
+          return;
+        }
+        // About to act: the runner lease must still hold at this rollout's epoch (renewed first when due;
+        // a wait sends nothing, so watch events and timers that change nothing cost no request).
+        if (!lease.stillHeld()) {
+          lost();
           return;
         }
         if (slow.isPresent() && SlowActions.isSlow(decision)) {
@@ -363,7 +370,10 @@ public final class RolloutDriver implements RolloutHandle {
 
   /** The verdict of an analysis or of gates that ran on the analysis executor, folded in. */
   private void verdict(ActionInterpreter.Outcome outcome) {
-    if (!isDriving()) {
+    if (!isDriving() || !lease.stillHeld()) {
+      if (!closed && lease.owner().isPresent()) {
+        lost();
+      }
       return;
     }
     try {
