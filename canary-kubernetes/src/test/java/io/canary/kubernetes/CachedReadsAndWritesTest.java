@@ -88,11 +88,12 @@ class CachedReadsAndWritesTest {
   }
 
   @Test
-  void givingBackAScaleThatWasNeverChangedSendsNoWrite() {
+  void aStableScaleToItsOwnCountOrGivenBackUnchangedSendsNoWrite() {
     Revisions revisions = workloads.ensureCanary(spec);
     int from = server.requests().size();
 
     workloads.scaleStable(spec, revisions, Optional.empty());
+    workloads.scaleStable(spec, revisions, Optional.of(5)); // the count it runs at
     workloads.scaleCanary(spec, revisions, CanaryScale.preScale(0));
 
     assertThat(server.requestsSince(from)).isEmpty();

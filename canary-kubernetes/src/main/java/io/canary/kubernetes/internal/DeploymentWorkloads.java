@@ -174,11 +174,14 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
       if (replicas.isEmpty()) {
         return giveBackReplicas(d, p, autoscaled);
       }
+      if (replicasOf(d) == replicas.get()) {
+        return p; // at that count already: nothing to write, nor the user's count to keep
+      }
       Map<String, String> annotations = d.getMetadata().getAnnotations();
       if (annotations == null || !annotations.containsKey(CanaryLabels.USER_REPLICAS)) {
         p.setAnnotation(annotations, CanaryLabels.USER_REPLICAS, Integer.toString(replicasOf(d)));
       }
-      return replicasOf(d) == replicas.get() ? p : p.set("/spec/replicas", replicas.get());
+      return p.set("/spec/replicas", replicas.get());
     });
     if (!exists) {
       throw new CanaryException("Rollout " + spec.key() + ": stable Deployment " + spec.namespace() + "/" + name

@@ -3,6 +3,7 @@ package io.canary.kubernetes.internal;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,6 +26,11 @@ final class OwnWrites<T extends HasMetadata> {
   /** This process deleted {@code object} (last seen as given). */
   void deleted(T object) {
     written.put(object.getMetadata().getName(), new Written<>(object, true));
+  }
+
+  /** The names written and not yet seen by the informer. */
+  Set<String> names() {
+    return written.keySet();
   }
 
   /** The newest of {@code seen} (the informer's copy, null when it has none) and this process's own write. */
