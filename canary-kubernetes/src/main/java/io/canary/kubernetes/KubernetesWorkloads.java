@@ -22,8 +22,11 @@ import java.util.Optional;
  *
  * <p>Readiness comes from informers (Deployments, ReplicaSets, Pods and HorizontalPodAutoscalers), one
  * set per namespace shared by every rollout in it, started when the namespace is first used and stopped
- * by {@link #close()}. Writes are JSON Patches guarded by resourceVersion that name only the fields the
- * SDK owns. Replicas of a Deployment an autoscaling/v2 HorizontalPodAutoscaler targets are never written.
+ * by {@link #close()}. Every read is served from those caches (the API server is read only for what they
+ * do not hold yet, or after a conflict), and the SDK's own writes are read as the API server answered
+ * them until the informers have seen them. Writes are JSON Patches guarded by the cached
+ * resourceVersion that name only the fields the SDK owns; one that would change nothing is not sent.
+ * Replicas of a Deployment an autoscaling/v2 HorizontalPodAutoscaler targets are never written.
  *
  * <pre>{@code
  * KubernetesWorkloads workloads = KubernetesWorkloads.create(client);

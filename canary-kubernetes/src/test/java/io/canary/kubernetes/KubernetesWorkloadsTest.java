@@ -321,11 +321,11 @@ class KubernetesWorkloadsTest {
     CanarySpec web = newImage();
     CanarySpec api = CanarySpec.copyOf(spec(NewRevision.image("app", "shop/api:2.0")))
         .withName("api-release").withTarget(io.canary.core.WorkloadRef.deployment("api"));
+    int before = server.getRequestCount();
     Revisions webRevisions = workloads.ensureCanary(web);
     Revisions apiRevisions = workloads.ensureCanary(api);
     java.util.concurrent.atomic.AtomicInteger webWakeUps = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.Semaphore apiWoken = new java.util.concurrent.Semaphore(0);
-    int before = server.getRequestCount();
 
     try (AutoCloseable w1 = workloads.watch(web, webRevisions, webWakeUps::incrementAndGet);
         AutoCloseable w2 = workloads.watch(api, apiRevisions, apiWoken::release)) {

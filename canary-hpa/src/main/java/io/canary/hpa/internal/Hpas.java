@@ -1,5 +1,6 @@
 package io.canary.hpa.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.canary.core.CanaryException;
 import io.canary.kubernetes.CanaryLabels;
 import io.canary.kubernetes.internal.AutoscalerCaches;
@@ -134,7 +135,7 @@ public final class Hpas {
   }
 
   /** A JSON Patch, guarded by {@code before}'s resourceVersion, of the owned fields {@code after} changes. */
-  private static JsonPatch ownedFieldsChanged(HorizontalPodAutoscaler before, HorizontalPodAutoscaler after) {
+  private JsonPatch ownedFieldsChanged(HorizontalPodAutoscaler before, HorizontalPodAutoscaler after) {
     JsonPatch p = JsonPatch.guardedBy(before.getMetadata().getResourceVersion());
     field(p, "/spec/minReplicas", before.getSpec().getMinReplicas(), after.getSpec().getMinReplicas());
     field(p, "/spec/maxReplicas", before.getSpec().getMaxReplicas(), after.getSpec().getMaxReplicas());
@@ -159,8 +160,9 @@ public final class Hpas {
     return p;
   }
 
-  private static void field(JsonPatch p, String path, Object before, Object after) {
-    if (Objects.equals(before, after)) {
+  /** Adds to {@code p} what makes {@code path} {@code after}, when that differs from {@code before} as JSON. */
+  private void field(JsonPatch p, String path, Object before, Object after) {
+    if (sameJson(before, after)) {
       return;
     }
     if (after == null) {
@@ -168,6 +170,22 @@ public final class Hpas {
     } else {
       p.set(path, after);
     }
+  }
+
+  /**
+   * Equal as the API server would store them: compared as JSON trees, so that two model objects
+   * that serialize alike (a list given as another list type, an empty additional-properties map)
+   * count as one and no patch is sent for them.
+   */
+  private boolean sameJson(Object before, Object after) {
+    if (Objects.equals(before, after)) {
+      return true;
+    }
+    if (before == null || after == null) {
+      return false;
+    }
+    var serialization = client.getKubernetesSerialization();
+    return serialization.convertValue(before, JsonNode.class).equals(serialization.convertValue(after, JsonNode.class));
   }
 
   private HorizontalPodAutoscaler copy(HorizontalPodAutoscaler hpa) {

@@ -35,10 +35,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Works out a rollout's revisions from what the cluster holds, and the canary Deployment to create,
- * reporting every problem it meets; reads only.
+ * reporting every problem it meets; reads only, from the namespace's caches (the API server only for
+ * what they do not hold yet: a target created a moment ago, or its first ReplicaSet).
  */
 final class CanaryPlanner {
   private static final int MAX_NAME_LENGTH = 253;
@@ -48,14 +50,16 @@ final class CanaryPlanner {
 
   private final KubernetesClient client;
   private final DeploymentWriter writer;
+  private final Function<String, NamespaceInformers> caches;
   private final String canarySuffix;
   /** Told each rollout's target once it is found, for the event recorder. */
   private final BiConsumer<RolloutKey, String> targetFound;
 
-  CanaryPlanner(KubernetesClient client, DeploymentWriter writer, String canarySuffix,
-      BiConsumer<RolloutKey, String> targetFound) {
+  CanaryPlanner(KubernetesClient client, DeploymentWriter writer, Function<String, NamespaceInformers> caches,
+      String canarySuffix, BiConsumer<RolloutKey, String> targetFound) {
     this.client = client;
     this.writer = writer;
+    this.caches = caches;
     this.canarySuffix = canarySuffix;
     this.targetFound = targetFound;
   }
@@ -93,7 +97,9 @@ final class CanaryPlanner {
       return planForExistingWorkload(spec, target, problems);
     }
     String canaryName = canaryName(spec);
-    Optional<Deployment> found = writer.get(ns, canaryName);
+    // From the cache alone: a canary it does not hold is created, and one that appeared meanwhile is
+    // found by that create's conflict.
+    Optional<Deployment> found = writer.cached(ns, canaryName);
     if (found.isPresent() && !createdFor(found.get(), spec)) {
       problems.add(Problem.of("Deployment " + ns + "/" + canaryName, "exists but was not created by rollout "
           + spec.key() + " (labels " + CanaryLabels.ROLLOUT + "=" + spec.name() + " and " + CanaryLabels.MANAGED_BY + "="
@@ -250,7 +256,15 @@ final class CanaryPlanner {
     }
   }
 
+  /**
+   * The ReplicaSets {@code d} controls, from the cache; listed from the API server only when the cache
+   * holds none (a Deployment rolled out a moment ago).
+   */
   private List<ReplicaSet> replicaSetsOf(Deployment d) {
+    List<ReplicaSet> cached = caches.apply(d.getMetadata().getNamespace()).replicaSetsOf(d);
+    if (!cached.isEmpty()) {
+      return cached;
+    }
     String uid = d.getMetadata().getUid();
     var replicaSets = client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace());
     Map<String, String> selector = matchLabels(d);

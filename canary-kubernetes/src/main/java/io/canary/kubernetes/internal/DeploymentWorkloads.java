@@ -19,7 +19,6 @@ import io.canary.core.spi.RevisionState;
 import io.canary.core.spi.WorkloadState;
 import io.canary.kubernetes.KubernetesEventRecorder;
 import io.canary.kubernetes.KubernetesWorkloads;
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -55,8 +54,8 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
   public DeploymentWorkloads(KubernetesClient client, String canarySuffix, Duration syncTimeout) {
     this.client = client;
     this.syncTimeout = syncTimeout;
-    this.writer = new DeploymentWriter(client, canaries::written);
-    this.planner = new CanaryPlanner(client, writer, canarySuffix, targets::put);
+    this.writer = new DeploymentWriter(client, this::informers, canaries::written);
+    this.planner = new CanaryPlanner(client, writer, this::informers, canarySuffix, targets::put);
   }
 
   @Override
@@ -118,17 +117,17 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
       LOG.info("Rollout {}: replacing canary Deployment {}/{} (revision {}) by revision {}", spec.key(), ns, name,
           templateLabel(found.get(), CanaryLabels.REVISION), plan.revisions().canary().hash());
       canaries.release(ns, name);
-      client.apps().deployments().inNamespace(ns).withName(name)
-          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      writer.delete(found.get());
     }
     try {
-      canaries.keep(ns, name, Optional.of(client.apps().deployments().inNamespace(ns).resource(desired).create()));
+      canaries.keep(ns, name, Optional.of(writer.create(desired)));
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
-      // Another runner created it between our read and our write: take it only if it is the same.
+      // Another runner created it after our cache saw the namespace: take it only if it is the same.
       Deployment other = writer.get(ns, name).orElseThrow(() -> e);
+      informers(ns).wrote(other);
       if (!createdFor(other, spec)
           || !plan.revisions().canary().hash().equals(templateLabel(other, CanaryLabels.REVISION))) {
         throw new CanaryException("Deployment " + ns + "/" + name + " appeared while rollout " + spec.key()
@@ -175,11 +174,14 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
       if (replicas.isEmpty()) {
         return giveBackReplicas(d, p, autoscaled);
       }
+      if (replicasOf(d) == replicas.get()) {
+        return p; // at that count already: nothing to write, nor the user's count to keep
+      }
       Map<String, String> annotations = d.getMetadata().getAnnotations();
       if (annotations == null || !annotations.containsKey(CanaryLabels.USER_REPLICAS)) {
         p.setAnnotation(annotations, CanaryLabels.USER_REPLICAS, Integer.toString(replicasOf(d)));
       }
-      return replicasOf(d) == replicas.get() ? p : p.set("/spec/replicas", replicas.get());
+      return p.set("/spec/replicas", replicas.get());
     });
     if (!exists) {
       throw new CanaryException("Rollout " + spec.key() + ": stable Deployment " + spec.namespace() + "/" + name
@@ -277,8 +279,7 @@ public final class DeploymentWorkloads implements KubernetesWorkloads {
       LOG.warn("Rollout {}: Deployment {}/{} was not created by this rollout; it is left alone", spec.key(), ns, name);
       return;
     }
-    client.apps().deployments().inNamespace(ns).withName(name)
-        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    writer.delete(canary.get());
     LOG.info("Rollout {}: removed canary Deployment {}/{}", spec.key(), ns, name);
   }
 

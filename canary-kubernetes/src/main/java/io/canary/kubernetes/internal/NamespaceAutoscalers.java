@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -28,16 +27,9 @@ import org.slf4j.LoggerFactory;
 public final class NamespaceAutoscalers {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceAutoscalers.class);
 
-  /** What this process wrote last: the object, or {@code deleted} at the version it had. */
-  private record Written(HorizontalPodAutoscaler hpa, boolean deleted) {
-    String resourceVersion() {
-      return hpa.getMetadata().getResourceVersion();
-    }
-  }
-
   private final String namespace;
   private final SharedIndexInformer<HorizontalPodAutoscaler> informer;
-  private final Map<String, Written> written = new ConcurrentHashMap<>();
+  private final OwnWrites<HorizontalPodAutoscaler> written = new OwnWrites<>();
   private final List<Consumer<HorizontalPodAutoscaler>> listeners = new CopyOnWriteArrayList<>();
 
   /** Serves {@code informer}'s store. */
@@ -67,7 +59,7 @@ public final class NamespaceAutoscalers {
    * have its workload's replicas written.
    */
   public List<HorizontalPodAutoscaler> targeting(String kind, String workload) {
-    Set<String> names = new TreeSet<>(written.keySet());
+    Set<String> names = new TreeSet<>(written.names());
     informer.getStore().list().forEach(h -> names.add(h.getMetadata().getName()));
     List<HorizontalPodAutoscaler> found = new ArrayList<>();
     for (String name : names) {
@@ -77,17 +69,12 @@ public final class NamespaceAutoscalers {
   }
 
   public Optional<HorizontalPodAutoscaler> named(String name) {
-    HorizontalPodAutoscaler seen = informer.getStore().getByKey(namespace + "/" + name);
-    Written own = written.get(name);
-    if (own == null || (seen != null && supersedes(seen, own))) {
-      return Optional.ofNullable(seen);
-    }
-    return own.deleted() ? Optional.empty() : Optional.of(own.hpa());
+    return written.newest(name, informer.getStore().getByKey(namespace + "/" + name));
   }
 
   /** The autoscalers carrying every one of {@code labels}, ordered by name. */
   public List<HorizontalPodAutoscaler> labelled(Map<String, String> labels) {
-    Set<String> names = new TreeSet<>(written.keySet());
+    Set<String> names = new TreeSet<>(written.names());
     informer.getStore().list().forEach(h -> names.add(h.getMetadata().getName()));
     List<HorizontalPodAutoscaler> found = new ArrayList<>();
     for (String name : names) {
@@ -99,12 +86,12 @@ public final class NamespaceAutoscalers {
 
   /** This process created or changed {@code hpa} (as the API server answered): it counts at once. */
   public void wrote(HorizontalPodAutoscaler hpa) {
-    written.put(hpa.getMetadata().getName(), new Written(hpa, false));
+    written.wrote(hpa);
   }
 
   /** This process deleted {@code hpa} (last seen as given): it is gone at once. */
   public void deleted(HorizontalPodAutoscaler hpa) {
-    written.put(hpa.getMetadata().getName(), new Written(hpa, true));
+    written.deleted(hpa);
   }
 
   /** Calls {@code onChange} for every change the informer sees to an autoscaler of the namespace, until closed. */
@@ -114,30 +101,13 @@ public final class NamespaceAutoscalers {
   }
 
   private void seen(HorizontalPodAutoscaler hpa, boolean deletion) {
-    String name = hpa.getMetadata().getName();
-    written.computeIfPresent(name, (n, own) -> (deletion && own.deleted()) || supersedes(hpa, own) ? null : own);
+    written.seen(hpa, deletion);
     for (Consumer<HorizontalPodAutoscaler> listener : listeners) {
       try {
         listener.accept(hpa);
       } catch (RuntimeException e) {
         LOG.warn("A watcher of the autoscalers of namespace {} failed", namespace, e);
       }
-    }
-  }
-
-  /**
-   * True when the informer's {@code seen} is as new as this process's own write (for a deletion: a
-   * newer object, made again after it). resourceVersions are compared as the numbers every API server
-   * (etcd) gives out; where one is not a number, a written object gives way to anything the informer
-   * sees after the write, and a deletion only to the informer's own deletion event.
-   */
-  private static boolean supersedes(HorizontalPodAutoscaler seen, Written own) {
-    try {
-      long version = Long.parseLong(seen.getMetadata().getResourceVersion());
-      long ours = Long.parseLong(own.resourceVersion());
-      return own.deleted() ? version > ours : version >= ours;
-    } catch (NumberFormatException e) {
-      return !own.deleted();
     }
   }
 

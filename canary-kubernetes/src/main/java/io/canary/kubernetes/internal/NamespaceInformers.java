@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * The watch caches of one namespace, shared by every rollout in it: informers on Deployments,
  * ReplicaSets, Pods and autoscaling/v2 HorizontalPodAutoscalers. A change to a Deployment, to one of
  * its ReplicaSets or pods, or to an autoscaler targeting it wakes the rollouts watching that
- * Deployment. Reads are served from the caches: no API request per call.
+ * Deployment. Reads are served from the caches: no API request per call. The Deployments this
+ * process wrote are read as the API server answered the write until the informer has seen it; the
+ * ReplicaSets of a Deployment and the pods of a ReplicaSet are found through an index by controller
+ * kept from the events, so a read costs what it finds, not a scan of the namespace.
  */
 public final class NamespaceInformers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceInformers.class);
@@ -41,6 +42,9 @@ public final class NamespaceInformers implements AutoCloseable {
   private final SharedIndexInformer<Pod> pods;
   private final SharedIndexInformer<HorizontalPodAutoscaler> autoscalerInformer;
   private final NamespaceAutoscalers autoscalers;
+  private final OwnWrites<Deployment> ownDeploymentWrites = new OwnWrites<>();
+  private final ControllerIndex<ReplicaSet> replicaSetsByOwner;
+  private final ControllerIndex<Pod> podsByOwner;
   private final CompletableFuture<Void> synced;
   private final List<InformerFaults> faults;
   private final Map<String, List<Runnable>> listenersByDeployment = new ConcurrentHashMap<>();
@@ -53,9 +57,21 @@ public final class NamespaceInformers implements AutoCloseable {
     this.pods = client.pods().inNamespace(namespace).runnableInformer(0);
     this.autoscalerInformer = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(namespace).runnableInformer(0);
     this.autoscalers = new NamespaceAutoscalers(namespace, autoscalerInformer);
-    deployments.addEventHandler(observed(handler(d -> List.of(d.getMetadata().getName()))));
-    replicaSets.addEventHandler(handler(rs -> ownerDeployment(rs).stream().toList()));
-    pods.addEventHandler(handler(this::deploymentOfPod));
+    this.replicaSetsByOwner = new ControllerIndex<>(replicaSets.getStore());
+    this.podsByOwner = new ControllerIndex<>(pods.getStore());
+    deployments.addEventHandler(observed(InformerEvents.onEveryChange((d, deleted) -> {
+      ownDeploymentWrites.seen(d, deleted);
+      wake(List.of(d.getMetadata().getName()));
+    })));
+    // The index first, then the rollouts woken: what they read then finds the object that woke them.
+    replicaSets.addEventHandler(InformerEvents.onEveryChange((rs, deleted) -> {
+      replicaSetsByOwner.seen(rs, deleted);
+      wake(ownerDeployment(rs).stream().toList());
+    }));
+    pods.addEventHandler(InformerEvents.onEveryChange((pod, deleted) -> {
+      podsByOwner.seen(pod, deleted);
+      wake(deploymentOfPod(pod));
+    }));
     autoscalers.onChange(hpa -> wake(targetDeployment(hpa)));
     // Lists and watches that fail (a 429, a 500, a dropped connection) are tried again for ever, not stopped.
     this.faults = List.of(
@@ -67,7 +83,11 @@ public final class NamespaceInformers implements AutoCloseable {
         deployments.start().toCompletableFuture(),
         replicaSets.start().toCompletableFuture(),
         pods.start().toCompletableFuture(),
-        autoscalerInformer.start().toCompletableFuture());
+        autoscalerInformer.start().toCompletableFuture())
+        .thenRun(() -> {
+          replicaSetsByOwner.fill();
+          podsByOwner.fill();
+        });
   }
 
   /** Waits until every cache holds the namespace's objects (once, when the namespace is first used). */
@@ -77,27 +97,38 @@ public final class NamespaceInformers implements AutoCloseable {
     return this;
   }
 
+  /** The Deployment as last seen: the informer's copy, or this process's own write when that is newer. */
   public Optional<Deployment> deployment(String name) {
-    return Optional.ofNullable(deployments.getStore().getByKey(namespace + "/" + name));
+    return ownDeploymentWrites.newest(name, deployments.getStore().getByKey(namespace + "/" + name));
+  }
+
+  /** This process created or patched {@code written} (as the API server answered): it is read at once. */
+  public void wrote(Deployment written) {
+    ownDeploymentWrites.wrote(written);
+  }
+
+  /** This process deleted {@code deleted} (as last read): it is gone at once. */
+  public void deleted(Deployment deleted) {
+    ownDeploymentWrites.deleted(deleted);
   }
 
   /**
-   * The ReplicaSets the Deployment controls, old and new. Read from the store itself, not through an
-   * informer index: fabric8's index drops an object for a moment while the informer updates it (it
-   * removes the old entry before it adds the new one), so an index read during a status update can
-   * miss a ReplicaSet that is there all along.
+   * The ReplicaSets the Deployment controls, old and new. Found through the index by controller, and
+   * read from the store itself, not through an informer index: fabric8's index drops an object for a
+   * moment while the informer updates it (it removes the old entry before it adds the new one), so an
+   * index read during a status update can miss a ReplicaSet that is there all along.
    */
   public List<ReplicaSet> replicaSetsOf(Deployment deployment) {
-    String uid = deployment.getMetadata().getUid();
-    return replicaSets.getStore().list().stream().filter(rs -> controllerOwnerUid(rs).contains(uid)).toList();
+    return replicaSetsByOwner.controlledBy(deployment.getMetadata().getUid());
   }
 
   /** The pods of every ReplicaSet the Deployment controls (from the store, as above). */
   public List<Pod> podsOf(Deployment deployment) {
-    Set<String> owners = new HashSet<>();
-    replicaSetsOf(deployment).forEach(rs -> owners.add(rs.getMetadata().getUid()));
-    return pods.getStore().list().stream()
-        .filter(p -> controllerOwnerUid(p).stream().anyMatch(owners::contains)).toList();
+    List<Pod> found = new ArrayList<>();
+    for (ReplicaSet rs : replicaSetsOf(deployment)) {
+      found.addAll(podsByOwner.controlledBy(rs.getMetadata().getUid()));
+    }
+    return found;
   }
 
   /** The namespace's autoscalers, shared with canary-hpa. */
@@ -145,10 +176,6 @@ public final class NamespaceInformers implements AutoCloseable {
     replicaSets.close();
     pods.close();
     autoscalerInformer.close();
-  }
-
-  private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, List<String>> affected) {
-    return InformerEvents.onEveryChange((obj, deleted) -> wake(affected.apply(obj)));
   }
 
   /** The observers first, then {@code wakeUp}. */
@@ -208,10 +235,6 @@ public final class NamespaceInformers implements AutoCloseable {
 
   private static Optional<OwnerReference> controllerOwner(HasMetadata obj) {
     return obj.getMetadata().getOwnerReferences().stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst();
-  }
-
-  private static List<String> controllerOwnerUid(HasMetadata obj) {
-    return controllerOwner(obj).map(o -> List.of(o.getUid())).orElse(List.of());
   }
 
   private static List<String> targetDeployment(HorizontalPodAutoscaler hpa) {

@@ -25,7 +25,7 @@ final class PromotionStrategy {
       p.setAnnotation(annotations, CanaryLabels.USER_STRATEGY, toJson(d.getSpec().getStrategy()));
     }
     DeploymentStrategy promotion = promotionStrategy(spec, d.getSpec().getStrategy());
-    if (!promotion.equals(d.getSpec().getStrategy())) {
+    if (!sameJson(promotion, d.getSpec().getStrategy())) {
       p.set("/spec/strategy", promotion);
     }
   }
@@ -40,10 +40,15 @@ final class PromotionStrategy {
     DeploymentStrategy strategy = fromJson(saved);
     if (strategy == null && d.getSpec().getStrategy() != null) {
       p.remove("/spec/strategy");
-    } else if (strategy != null && !strategy.equals(d.getSpec().getStrategy())) {
+    } else if (strategy != null && !sameJson(strategy, d.getSpec().getStrategy())) {
       p.set("/spec/strategy", strategy);
     }
     p.removeAnnotation(annotations, CanaryLabels.USER_STRATEGY);
+  }
+
+  /** Equal as the API server stores them (an IntOrString or an empty map told apart by JSON alone). */
+  private static boolean sameJson(DeploymentStrategy a, DeploymentStrategy b) {
+    return a == null ? b == null : b != null && JsonPatch.MAPPER.valueToTree(a).equals(JsonPatch.MAPPER.valueToTree(b));
   }
 
   /** RollingUpdate with the spec's maxSurge/maxUnavailable, the user's value for the one not given. */

@@ -3,8 +3,10 @@ package io.canary.kubernetes.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canary.kubernetes.FastFailingClient;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -65,6 +67,46 @@ class CacheReadsDuringUpdatesTest {
     } finally {
       informers.close();
     }
+  }
+
+  @Test
+  void aDeploymentsPodsAreFoundThroughItsReplicaSetsWhileTheyKeepChangingAndNoOtherDeploymentsPods() throws Exception {
+    Deployment web = deploymentWithPods("web", 3);
+    deploymentWithPods("api", 2);
+    NamespaceInformers informers = new NamespaceInformers(client, NS).awaitSynced(Duration.ofSeconds(10));
+    try {
+      Deployment cached = informers.deployment("web").orElseThrow();
+      assertThat(cached.getMetadata().getUid()).isEqualTo(web.getMetadata().getUid());
+      assertThat(informers.podsOf(cached)).extracting(p -> p.getMetadata().getName())
+          .as("found at once after the first sync").containsExactlyInAnyOrder("web-1-0", "web-1-1", "web-1-2");
+
+      int misses = readWhileUpdating(() -> informers.podsOf(cached).size() != 3, i ->
+          client.pods().inNamespace(NS).withName("web-1-" + (i % 3))
+              .edit(p -> new PodBuilder(p).editOrNewStatus().withPhase("Running").withMessage("update " + i).endStatus()
+                  .build()));
+
+      assertThat(misses).as("reads that missed or added a pod while the pods were updated").isZero();
+    } finally {
+      informers.close();
+    }
+  }
+
+  private Deployment deploymentWithPods(String name, int pods) {
+    Deployment d = client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
+        .withNewMetadata().withName(name).withNamespace(NS).endMetadata().withNewSpec().withReplicas(pods).endSpec()
+        .build()).create();
+    ReplicaSet rs = client.apps().replicaSets().inNamespace(NS).resource(new ReplicaSetBuilder()
+        .withNewMetadata().withName(name + "-1").withNamespace(NS).addNewOwnerReference().withApiVersion("apps/v1")
+        .withKind("Deployment").withName(name).withUid(d.getMetadata().getUid()).withController(true)
+        .endOwnerReference().endMetadata().withNewSpec().withReplicas(pods).endSpec().build()).create();
+    for (int i = 0; i < pods; i++) {
+      client.pods().inNamespace(NS).resource(new PodBuilder()
+          .withNewMetadata().withName(name + "-1-" + i).withNamespace(NS).addNewOwnerReference().withApiVersion("apps/v1")
+          .withKind("ReplicaSet").withName(rs.getMetadata().getName()).withUid(rs.getMetadata().getUid())
+          .withController(true).endOwnerReference().endMetadata()
+          .withNewSpec().addNewContainer().withName("app").withImage("x").endContainer().endSpec().build()).create();
+    }
+    return d;
   }
 
   /** Reads as fast as it can while {@link #UPDATES} updates go in; answers how many reads missed. */

@@ -1,0 +1,200 @@
+package io.canary.kubernetes;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * fabric8's CRUD in-process API server whose watch events can be held back: while held, no informer
+ * hears of any change, so its cache shows the cluster as it was, for as long as the test needs (a
+ * cache that has not caught up yet, without waiting on timing). Every request is recorded with its body.
+ */
+final class HeldWatchServer implements AutoCloseable {
+  /** A request the server answered; {@code body} empty for reads. */
+  record Request(String method, String path, String body) {
+    boolean isWrite() {
+      return !method.equals("GET");
+    }
+
+    boolean isWatch() {
+      return path.contains("watch=true");
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + path + (body.isEmpty() ? "" : " " + body);
+    }
+  }
+
+  private final Object lock = new Object();
+  private final List<Request> requests = new ArrayList<>();
+  private final List<Runnable> heldEvents = new ArrayList<>();
+  private boolean held;
+  private final KubernetesMockServer server;
+  final KubernetesClient client;
+
+  HeldWatchServer() {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Dispatcher(), false);
+    server.init();
+    client = server.createClient(new FastFailingClient());
+  }
+
+  /** From now on, watch events wait until {@link #release()}. */
+  void hold() {
+    synchronized (lock) {
+      held = true;
+    }
+  }
+
+  /** Sends the held events, in order, and lets the next ones through. */
+  void release() {
+    synchronized (lock) {
+      heldEvents.forEach(Runnable::run);
+      heldEvents.clear();
+      held = false;
+    }
+  }
+
+  /** Every request so far, in order. */
+  List<Request> requests() {
+    synchronized (requests) {
+      return List.copyOf(requests);
+    }
+  }
+
+  /** The requests from {@code from} on (an earlier {@code requests().size()}), watches left out. */
+  List<Request> requestsSince(int from) {
+    List<Request> all = requests();
+    return all.subList(from, all.size()).stream().filter(r -> !r.isWatch()).toList();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+
+  private final class Dispatcher extends KubernetesCrudDispatcher {
+    @Override
+    public MockResponse handleWatch(String path) {
+      MockResponse response = super.handleWatch(path);
+      if (response.getWebSocketListener() != null) {
+        response.withWebSocketUpgrade(new HeldSocket(response.getWebSocketListener()));
+      }
+      return response;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      String body = request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+      MockResponse response = super.dispatch(request);
+      synchronized (requests) {
+        requests.add(new Request(request.getMethod(), request.getPath(), request.getMethod().equals("GET") ? "" : body));
+      }
+      return response;
+    }
+  }
+
+  /** The server side of one watch, its events held while the server holds them. */
+  private final class HeldSocket extends WebSocketListener {
+    private final WebSocketListener delegate;
+
+    HeldSocket(WebSocketListener delegate) {
+      this.delegate = delegate;
+    }
+
+    private volatile WebSocket wrapped;
+
+    /** One wrapper per socket: the dispatcher may tell its sockets apart by identity. */
+    private WebSocket wrap(WebSocket ws) {
+      WebSocket w = wrapped;
+      if (w == null) {
+        w = holding(ws);
+        wrapped = w;
+      }
+      return w;
+    }
+
+    private WebSocket holding(WebSocket ws) {
+      return new WebSocket() {
+        @Override
+        public RecordedRequest request() {
+          return ws.request();
+        }
+
+        @Override
+        public boolean send(String text) {
+          synchronized (lock) {
+            if (held) {
+              heldEvents.add(() -> ws.send(text));
+              return true;
+            }
+            return ws.send(text);
+          }
+        }
+
+        @Override
+        public boolean send(byte[] bytes) {
+          synchronized (lock) {
+            if (held) {
+              heldEvents.add(() -> ws.send(bytes));
+              return true;
+            }
+            return ws.send(bytes);
+          }
+        }
+
+        @Override
+        public boolean close(int code, String reason) {
+          return ws.close(code, reason);
+        }
+      };
+    }
+
+    @Override
+    public void onBeforeAccept(WebSocket ws, Response response) {
+      delegate.onBeforeAccept(wrap(ws), response);
+    }
+
+    @Override
+    public void onOpen(WebSocket ws, Response response) {
+      delegate.onOpen(wrap(ws), response);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, String text) {
+      delegate.onMessage(wrap(ws), text);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, byte[] bytes) {
+      delegate.onMessage(wrap(ws), bytes);
+    }
+
+    @Override
+    public void onClosing(WebSocket ws, int code, String reason) {
+      delegate.onClosing(wrap(ws), code, reason);
+    }
+
+    @Override
+    public void onClosed(WebSocket ws, int code, String reason) {
+      delegate.onClosed(wrap(ws), code, reason);
+    }
+
+    @Override
+    public void onFailure(WebSocket ws, Throwable t, Response response) {
+      delegate.onFailure(wrap(ws), t, response);
+    }
+  }
+}
