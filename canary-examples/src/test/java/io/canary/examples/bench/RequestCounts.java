@@ -175,22 +175,27 @@ public final class RequestCounts {
   }
 
   /**
-   * A table by verb and resource: a column per phase, then the whole run, and per rollout the phase
-   * {@code perRolloutPhase} (null: none) and the whole run.
+   * A table by verb and resource: a column per phase (when there is more than one), the whole run, and
+   * per rollout (when there is more than one) the phase {@code perRolloutPhase} (null: none) and the whole run.
    */
-  String table(String title, int rollouts, String perRolloutPhase) {
-    List<String> columns = phases();
+  public String table(String title, int rollouts, String perRolloutPhase) {
+    List<String> columns = phases().size() > 1 ? phases() : List.of();
+    boolean perRollout = rollouts > 1;
+    boolean phaseRate = perRollout && perRolloutPhase != null;
     Set<String> kinds = new TreeSet<>();
     byPhase.values().forEach(m -> kinds.addAll(m.keySet()));
     StringBuilder out = new StringBuilder();
     out.append("| ").append(title);
     columns.forEach(p -> out.append(" | ").append(p));
     out.append(" | whole run");
-    if (perRolloutPhase != null) {
+    if (phaseRate) {
       out.append(" | ").append(perRolloutPhase).append(", per rollout");
     }
-    out.append(" | whole run, per rollout |\n|---");
-    out.append("|---:".repeat(columns.size() + (perRolloutPhase != null ? 3 : 2))).append("|\n");
+    if (perRollout) {
+      out.append(" | whole run, per rollout");
+    }
+    out.append(" |\n|---");
+    out.append("|---:".repeat(columns.size() + 1 + (phaseRate ? 1 : 0) + (perRollout ? 1 : 0))).append("|\n");
     List<String> rows = new ArrayList<>(kinds);
     rows.add(null);   // the total
     for (String kind : rows) {
@@ -198,11 +203,14 @@ public final class RequestCounts {
       columns.forEach(p -> out.append(" | ").append(kind == null ? all(p) : count(p, kind)));
       long whole = kind == null ? wholeRun() : total(kind);
       out.append(" | ").append(whole);
-      if (perRolloutPhase != null) {
+      if (phaseRate) {
         long inPhase = kind == null ? all(perRolloutPhase) : count(perRolloutPhase, kind);
         out.append(" | ").append(perRollout(inPhase, rollouts));
       }
-      out.append(" | ").append(perRollout(whole, rollouts)).append(" |\n");
+      if (perRollout) {
+        out.append(" | ").append(perRollout(whole, rollouts));
+      }
+      out.append(" |\n");
     }
     return out.toString();
   }
