@@ -221,8 +221,11 @@ public final class ManyRollouts {
   public static Result run(Options o) throws Exception {
     int rollouts = o.rollouts();
     int namespaces = o.namespaces();
+    // A kubeconfig that names no server is an error before anything is printed or created.
+    Supplier<Config> config = o.inCluster() ? kubeconfig(o.kubeconfig().get(), o.context()) : null;
     MachineFacts.print("ManyRollouts: " + rollouts + " rollouts in " + namespaces + " namespaces, one runner, "
-        + (o.inCluster() ? "the API server of " + o.kubeconfig().get() + o.context().map(c -> " (context " + c + ")").orElse("")
+        + (o.inCluster() ? "the API server " + config.get().getMasterUrl() + " (kubeconfig " + o.kubeconfig().get()
+            + o.context().map(c -> ", context " + c).orElse("") + ")"
             + (o.simulateReadiness() ? ", readiness simulated" : ", the cluster's controllers") : "in-process API server")
         + "; canaries made ready " + (!o.simulatesControllers() ? "by the cluster"
             : o.readyPerSecond() == 0 ? "all at once" : o.readyPerSecond() + " per second") + "; "
@@ -230,10 +233,7 @@ public final class ManyRollouts {
 
     RequestCounts requests = new RequestCounts("setup");
     KubernetesMockServer server = null;
-    Supplier<Config> config;
-    if (o.inCluster()) {
-      config = kubeconfig(o.kubeconfig().get(), o.context());
-    } else {
+    if (!o.inCluster()) {
       server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(),
           false);
       server.init();
@@ -430,7 +430,7 @@ public final class ManyRollouts {
     }
     Config first = Config.fromKubeconfig(context.orElse(null), path.toFile());
     List<String> contexts = first.getContexts() == null ? List.of()
-        : first.getContexts().stream().map(NamedContext::getName).toList();
+        : first.getContexts().stream().map(NamedContext::getName).sorted().toList();
     context.ifPresent(c -> {
       if (!contexts.contains(c)) {
         throw new IllegalArgumentException("--context=" + c + ": kubeconfig " + path + " has no such context; it has "

@@ -64,7 +64,7 @@ public final class RequestCounts {
   }
 
   /** Adds the counting interceptor to a client's HTTP client builder (fabric8's builder consumer). */
-  void addTo(HttpClient.Builder builder) {
+  public void addTo(HttpClient.Builder builder) {
     builder.addOrReplaceInterceptor(INTERCEPTOR, interceptor());
   }
 
@@ -74,7 +74,7 @@ public final class RequestCounts {
    * with the counting interceptor added. For a client built elsewhere (a simulated cluster's), whose
    * builder cannot be reached; closing it closes nothing of the host's.
    */
-  KubernetesClient countedClient(KubernetesClient host) {
+  public KubernetesClient countedClient(KubernetesClient host) {
     return new CountedClient((BaseClient) host, interceptor());
   }
 
