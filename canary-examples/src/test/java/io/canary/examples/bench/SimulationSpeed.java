@@ -14,8 +14,10 @@ import io.canary.istio.IstioTrafficRouter;
 import io.canary.kubernetes.ConfigMapStateStore;
 import io.canary.kubernetes.KubernetesWorkloads;
 import io.canary.kubernetes.KubernetesRunnerLeases;
+import io.canary.core.time.VirtualScheduler;
 import io.canary.testing.ObservedRequest;
 import io.canary.testing.SimulatedCluster;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +28,12 @@ import java.util.Locale;
  * Wall time of a ten-step rollout with hour-long pauses on canary-testing's simulated cluster, with the
  * real adapters (IstioTrafficRouter, HpaAwareWorkloads over KubernetesWorkloads) on the
  * rollouts-demo-subsets scenario (HPA, 25 req/s through the gateway); then again with the status in a
- * ConfigMap and the runner's Lease (ConfigMapStateStore, KubernetesRunnerLeases), which on a virtual clock is
- * third of the lease are requests in virtual time too.
+ * ConfigMap and the runner's Lease (ConfigMapStateStore, KubernetesRunnerLeases), which on a virtual
+ * clock is renewed when the rollout acts, not every third of the lease.
+ *
+ * <p>The runner's requests are counted on its own client ({@link RequestCounts}: a client derived from
+ * the simulated cluster's, with a counting interceptor) and printed by verb and resource for the last
+ * run of each configuration, next to the count the simulated API server observed.
  *
  * <p>Arguments: {@code [warmUpRuns=2] [measuredRuns=5]}. Prints figures; asserts nothing.
  */
@@ -55,8 +61,12 @@ public final class SimulationSpeed {
         rollout.add(last.rolloutMillis);
       }
       String config = stateInCluster ? "+ ConfigMapStateStore, KubernetesRunnerLeases" : "status and lock in memory";
-      System.out.printf(Locale.ROOT, "%s, last run: %s after %s of virtual time; API requests: %d by the runner, %d by "
-          + "the simulated controllers%n", config, last.phase, last.virtual, last.runnerRequests, last.simulatorRequests);
+      System.out.printf(Locale.ROOT, "%s, last run: %s after %s of virtual time; API requests: %d by the runner (%d "
+          + "counted on its client), %d by the simulated controllers%n", config, last.phase, last.virtual,
+          last.runnerRequests, last.counted.wholeRun(), last.simulatorRequests);
+      System.out.println();
+      System.out.print(last.counted.table("runner's API requests, last run (" + config + ")", 1, null));
+      System.out.println();
       rows.add(MachineFacts.latencyRow("cluster start, scenario load", setUp));
       rows.add(MachineFacts.latencyRow("rollout to Succeeded; " + config, rollout));
     }
@@ -66,7 +76,7 @@ public final class SimulationSpeed {
   }
 
   record Run(double setUpMillis, double rolloutMillis, Object phase, Duration virtual, long runnerRequests,
-      long simulatorRequests) {}
+      long simulatorRequests, RequestCounts counted) {}
 
   static CanarySpec spec() {
     ImmutableCanarySpec.Builder b = CanarySpec.builder()
@@ -81,6 +91,14 @@ public final class SimulationSpeed {
     return b.build();
   }
 
+  /**
+   * The runner's lease in the cluster: one Lease for the runner ({@link KubernetesRunnerLeases}) on the
+   * simulation's clock. The one place that says how the runner holds its rollouts.
+   */
+  private static void lock(CanaryRunner.Builder builder, KubernetesClient client, VirtualScheduler scheduler) {
+    builder.leases(KubernetesRunnerLeases.create(client, NS, scheduler));
+  }
+
   /** One run; {@code stateInCluster}: the status in a ConfigMap and a Lease per rollout, as in production. */
   private static Run run(boolean stateInCluster) {
     long t0 = System.nanoTime();
@@ -90,22 +108,25 @@ public final class SimulationSpeed {
           .to(NS, "rollouts-demo.example.com").rate(25);
       long t1 = System.nanoTime();
       Instant virtualStart = sim.scheduler().now();
-      KubernetesWorkloads k8s = KubernetesWorkloads.create(sim.client());
-      HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(sim.client(), k8s);
+      RequestCounts counted = new RequestCounts("whole run");
+      KubernetesClient client = counted.countedClient(sim.client());
+      KubernetesWorkloads k8s = KubernetesWorkloads.create(client);
+      HpaAwareWorkloads workloads = HpaAwareWorkloads.wrap(client, k8s);
       CanaryRunner.Builder builder = CanaryRunner.builder()
-          .trafficRouter(IstioTrafficRouter.create(sim.client()))
+          .trafficRouter(IstioTrafficRouter.create(client))
           .workloads(workloads)
           .scheduler(sim.scheduler());
       if (stateInCluster) {
-        builder.stateStore(ConfigMapStateStore.create(sim.client(), NS)).leases(KubernetesRunnerLeases.create(sim.client(), NS,
-            sim.scheduler()));
+        builder.stateStore(ConfigMapStateStore.create(client, NS));
+        lock(builder, client, sim.scheduler());
       }
       try (CanaryRunner runner = builder.build()) {
         RolloutStatus done = runner.start(spec()).await(Duration.ofHours(12));
         long t2 = System.nanoTime();
         long bySimulator = sim.requests().stream().filter(ObservedRequest::bySimulator).count();
         return new Run((t1 - t0) / 1e6, (t2 - t1) / 1e6, done.phase(),
-            Duration.between(virtualStart, sim.scheduler().now()), sim.requests().size() - bySimulator, bySimulator);
+            Duration.between(virtualStart, sim.scheduler().now()), sim.requests().size() - bySimulator, bySimulator,
+            counted);
       } finally {
         workloads.close();
         k8s.close();
