@@ -18,6 +18,8 @@ public final class StatusTree {
     line(b, "Name:", spec.name());
     line(b, "Namespace:", spec.namespace());
     line(b, "Status:", symbol(status.phase()) + " " + status.phase().displayName());
+    // Who drives it (the owner its status records); an ended rollout is driven by nobody.
+    status.owner().filter(o -> !status.phase().isTerminal()).ifPresent(o -> line(b, "Runner:", o.toString()));
     status.pauseReason().ifPresent(r -> line(b, "Message:", r.name()));
     status.abortReason().ifPresent(r -> line(b, "Message:", r));
     line(b, "Strategy:", "Canary (" + spec.traffic().kind() + ")");

@@ -75,7 +75,9 @@ class SeedScenariosTest {
       assertThat(paused.stepCount()).isEqualTo(2);
       assertThat(paused.currentWeight()).isEqualTo(50);
       assertThat(f.workloads.canaryReady(spec.key())).as("half of 2 stable pods").isEqualTo(1);
-      assertThat(rollout.describe()).contains("Status:          ॥ Paused", "Message:         CanaryPauseStep",
+      long epoch = paused.owner().orElseThrow().epoch();
+      assertThat(rollout.describe()).contains("Status:          ॥ Paused", "Runner:          runner-a (epoch " + epoch + ")",
+          "Message:         CanaryPauseStep",
           "  Step:          2/2", "  SetWeight:     50", "  ActualWeight:  50", "  Desired:       2", "  Current:       3",
           "  Updated:       1", "  Ready:         3", "  Available:     3", "imesh-rollout-canary", "stable");
 
@@ -86,7 +88,7 @@ class SeedScenariosTest {
       assertThat(f.router.weights(spec.key())).containsExactly(0, 50, 50, 0, 0);
       assertThat(rollout.describe()).as("promoted: the new revision is the stable one and takes all traffic")
           .contains("Status:          ✔ Succeeded", "  SetWeight:     100", "  ActualWeight:  100", "Stable:")
-          .doesNotContain("Canary:");
+          .doesNotContain("Canary:", "Runner:");
     }
   }
 
