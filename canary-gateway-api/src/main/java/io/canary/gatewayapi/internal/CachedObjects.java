@@ -104,8 +104,11 @@ final class CachedObjects implements AutoCloseable {
     return informers.computeIfAbsent(routeScope(key), scope -> {
       SharedIndexInformer<GenericKubernetesResource> informer =
           cluster.client().genericKubernetesResources(key.context()).inNamespace(key.namespace()).runnableInformer(0);
-      informer.addEventHandler(InformerEvents.onEveryChange((route, deleted) ->
-          routeChanged(new RouteKey(key.kind(), key.namespace(), route.getMetadata().getName()))));
+      informer.addEventHandler(InformerEvents.onEveryChange((route, deleted) -> {
+        RouteKey changed = new RouteKey(key.kind(), key.namespace(), route.getMetadata().getName());
+        caughtUp(changed.toString(), route, deleted);
+        routeChanged(changed);
+      }));
       // Lists and watches that fail are tried again for ever; a first list that does not come names why.
       return InformerFaults.startAndAwait(informer, key.kind().kind() + "s of " + key.namespace(), ROUTES_SYNC_TIMEOUT);
     });
@@ -133,6 +136,8 @@ final class CachedObjects implements AutoCloseable {
     return Optional.of(informers.computeIfAbsent("Service " + namespace, scope -> {
       SharedIndexInformer<GenericKubernetesResource> informer =
           cluster.client().genericKubernetesResources(SERVICES).inNamespace(namespace).runnableInformer(0);
+      informer.addEventHandler(InformerEvents.onEveryChange((service, deleted) ->
+          caughtUp(serviceId(namespace, service.getMetadata().getName()), service, deleted)));
       InformerFaults faults = InformerFaults.keepUp(informer, "Services of " + namespace);
       try {
         faults.await(informer.start().toCompletableFuture(), SERVICES_FIRST_LIST_WAIT);
@@ -163,6 +168,15 @@ final class CachedObjects implements AutoCloseable {
   private void remember(String id, GenericKubernetesResource written) {
     if (written != null) {
       ownCopies.remember(id, written);
+    }
+  }
+
+  /** An own copy the informer has caught up with (or of an object now deleted) is of no more use. */
+  private void caughtUp(String id, GenericKubernetesResource seen, boolean deleted) {
+    if (deleted) {
+      ownCopies.forget(id);
+    } else {
+      ownCopies.newest(id, seen);
     }
   }
 

@@ -169,6 +169,7 @@ final class ClusterObjects implements AutoCloseable {
         client.genericKubernetesResources(version).inNamespace(namespace).runnableInformer(0);
     informer.addEventHandler(InformerEvents.onEveryChange((object, deleted) -> {
       ObjectRef ref = new ObjectRef(kind, namespace, object.getMetadata().getName());
+      caughtUp(ref, object, deleted);
       listeners.forEach(listener -> listener.accept(ref));
     }));
     // Lists and watches that fail are tried again for ever. The first list is waited for a moment only:
@@ -183,6 +184,15 @@ final class ClusterObjects implements AutoCloseable {
           + " Reconciled status are seen once it has)", e.getMessage());
     }
     return informer;
+  }
+
+  /** An own copy the informer has caught up with (or of an object now deleted) is of no more use. */
+  private void caughtUp(ObjectRef ref, GenericKubernetesResource seen, boolean deleted) {
+    if (deleted) {
+      ownCopies.forget(ref);
+    } else {
+      ownCopies.newest(ref, seen);
+    }
   }
 
   /** Stops the informers; later reads are GETs. */
