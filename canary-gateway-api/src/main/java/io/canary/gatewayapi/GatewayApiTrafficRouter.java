@@ -19,8 +19,17 @@ import java.util.Objects;
  * A {@link TrafficRouter} over Gateway API HTTPRoutes and GRPCRoutes: it weighs one rule's
  * {@code backendRefs} between a stable and a canary Service, narrows each Service's selector to its
  * revision's pods, and places the managed header and mirror rules. It changes only those fields, with
- * one write per object per change, guarded by the object's resourceVersion; a weight counts as applied
- * once every parent of the route confirms it in the route's status (see {@link ConfirmationPolicy}).
+ * at most one write per object per change, guarded by the object's resourceVersion, and none when the
+ * object already carries the change; a weight counts as applied once every parent of the route
+ * confirms it in the route's status (see {@link ConfirmationPolicy}).
+ *
+ * <p>Routes and Services are read from informers (one per route kind and namespace, one per namespace
+ * of the Services, shared by all the router's rollouts; they need the list and watch verbs): the steady
+ * state sends no GET. A write is built on the cached copy, or on the copy the router's own last write
+ * returned while the informer has not caught up with it; a 409 (someone else wrote it since) is
+ * answered by one GET and the owned fields set again on the fresh copy. An object no informer holds yet
+ * is read once with a GET, and so is one the cached copy of which does not fit the rollout, before that
+ * is reported.
  *
  * <pre>{@code
  * GatewayApiTrafficRouter router = GatewayApiTrafficRouter.create(kubernetesClient);
@@ -28,7 +37,7 @@ import java.util.Objects;
  *     .confirmation(ConfirmationPolicy.WARN).conflictRetries(10).build();
  * }</pre>
  *
- * Close it when done: it stops the watches its confirmations read.
+ * Close it when done: it stops the informers its reads and confirmations use.
  */
 public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseable {
   /** How often a write that met a concurrent edit is re-read and re-applied before giving up. */
@@ -93,7 +102,11 @@ public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseab
     return confirmations.watchConfirmation(spec, onChange);
   }
 
-  /** The weights of each managed rule as the API server holds them, as percent of the stable and canary weights. */
+  /**
+   * The weights of each managed rule as the router's informers hold them (or its own last write, while
+   * they have not caught up with it), as percent of the stable and canary weights: a change by someone
+   * else shows once the watch has delivered it.
+   */
   @Override
   public List<RouteWeight> currentWeights(CanarySpec spec) {
     return router.currentWeights(spec);
@@ -109,7 +122,7 @@ public final class GatewayApiTrafficRouter implements TrafficRouter, AutoCloseab
     return confirmations.watchWeights(spec, onChange);
   }
 
-  /** Stops the route watches. */
+  /** Stops the informers of routes and Services. */
   @Override
   public void close() {
     confirmations.close();

@@ -45,8 +45,8 @@ class RequestCountTest {
     for (int weight : List.of(40, 60, 80)) {
       router.apply(SPEC, during(weight));
       List<String> requests = cluster.takeRequests();
+      // the objects come from the router's informers (CachedReadsTest counts the reads)
       assertThat(requests).filteredOn(r -> !r.startsWith("GET ")).containsExactly(HTTP_ROUTE, GRPC_ROUTE);
-      assertThat(requests).filteredOn(r -> r.startsWith("GET ")).as("one read per object").hasSize(4);
     }
 
     router.apply(SPEC, States.promoted());

@@ -24,7 +24,15 @@ import java.util.function.Consumer;
  * stable and a canary Service (service strategy). It changes only the fields it owns: the weights of
  * the stable and canary destinations of the managed routes, the managed header and mirror routes, and
  * the label keys it adds to subsets or selectors. Each object is read and written at the API version
- * it is served at, with one write per object per change, guarded by its resourceVersion.
+ * it is served at, with at most one write per object per change, guarded by its resourceVersion, and
+ * none when the object already carries the change.
+ *
+ * <p>The objects are read from informers (one per kind, API version and namespace the router's
+ * rollouts use, shared by all of them; they need the list and watch verbs): the steady state sends no
+ * GET. A write is built on the cached copy, or on the copy the router's own last write returned while
+ * the informer has not caught up with it; a 409 (someone else wrote it since) is answered by one GET
+ * and the owned fields set again on the fresh copy. An object no informer holds yet is read once with
+ * a GET, and so is one the cached copy of which does not fit the rollout, before that is reported.
  *
  * <pre>{@code
  * TrafficRouter router = IstioTrafficRouter.create(kubernetesClient);
@@ -73,6 +81,9 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
   }
 
   /**
+   * The weights as the router's informers hold them (or its own last write, while they have not caught
+   * up with it): a change by someone else shows once the watch has delivered it.
+   *
    * @throws io.canary.core.CanaryValidationException when a VirtualService or one of its managed routes
    *     no longer fits the rollout (the problems say what changed)
    */
@@ -96,9 +107,9 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
   }
 
   /**
-   * The weights of the rollout's VirtualServices after every change of one of them, from a watch (one
-   * informer per namespace and API version, shared by the router's rollouts; it needs the list and watch
-   * verbs on VirtualServices). Off with {@link Builder#watchDrift(boolean)}.
+   * The weights of the rollout's VirtualServices after every change of one of them, from the router's
+   * informers (one per namespace and API version, shared by the router's rollouts and its reads). Off
+   * with {@link Builder#watchDrift(boolean)}.
    */
   @Override
   public AutoCloseable watchRouting(CanarySpec spec, Consumer<List<RouteWeight>> onChange) {
@@ -111,7 +122,7 @@ public final class IstioTrafficRouter implements TrafficRouter, AutoCloseable {
     return reconciliation.map(r -> r.watch(spec, onChange)).orElse(() -> {});
   }
 
-  /** Stops the watches on VirtualServices (drift and {@link Builder#confirmReconciled(boolean)}). */
+  /** Stops the informers the reads, the drift watch and {@link Builder#confirmReconciled(boolean)} use. */
   @Override
   public void close() {
     router.close();

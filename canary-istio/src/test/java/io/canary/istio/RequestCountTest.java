@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The API requests of a whole rollout, counted on the server: one write per routing object that changes. */
+/** The writes of a whole rollout, counted on the server: one per routing object that changes. */
 @EnableKubernetesMockClient(crud = true, https = false)
 class RequestCountTest {
   static final String NS = RolloutsDemoSubsetsTest.NS;
@@ -33,9 +33,8 @@ class RequestCountTest {
     for (int weight : List.of(40, 60, 80)) {
       router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.during(weight));
       List<String> requests = cluster.takeRequests();
+      // the objects come from the router's informers (CachedReadsTest counts the reads)
       assertThat(requests).filteredOn(r -> !r.startsWith("GET ")).containsExactly(VS);
-      // one read per object: the API version each is served at is remembered after the first step
-      assertThat(requests).filteredOn(r -> r.startsWith("GET ")).hasSize(2);
     }
 
     router.apply(RolloutsDemoSubsetsTest.SPEC, RoutingStates.promoted());

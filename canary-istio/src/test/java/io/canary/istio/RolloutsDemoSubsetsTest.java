@@ -97,6 +97,8 @@ class RolloutsDemoSubsetsTest {
       Trees.putWeights(vs, 100, 0, "spec", "http", 0);
     });
 
+    // the weights as the router's informer holds them, once it has heard of the change
+    Await.until("the router seeing the change", () -> router.currentWeights(SPEC).get(0).canaryWeight() == 0);
     assertThat(router.currentWeights(SPEC)).extracting(RouteWeight::stableWeight, RouteWeight::canaryWeight)
         .containsExactly(tuple(100, 0));
 

@@ -117,6 +117,8 @@ class RunnerEndToEndTest {
       first.start(RolloutsDemoSubsetsTest.SPEC).await(s -> s.phase() == Phase.PAUSED, Duration.ofMinutes(10));
     }
     cluster.editAsAnotherWriter("VirtualService", NS, "rollouts-demo-vs2", vs -> Trees.putWeights(vs, 100, 0, "spec", "http", 0));
+    // the change was made while no runner drove the rollout: the router's informer has heard of it by the resume
+    Await.until("the router seeing the change", () -> router.currentWeights(RolloutsDemoSubsetsTest.SPEC).get(0).canaryWeight() == 0);
 
     List<DriftDetected> drifts = new CopyOnWriteArrayList<>();
     try (CanaryRunner second = CanaryRunner.builder().trafficRouter(router).workloads(workloads).stateStore(store).scheduler(clock)

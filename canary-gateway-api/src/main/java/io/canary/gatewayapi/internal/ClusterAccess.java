@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads and writes routes, Services and ReferenceGrants as Jackson trees, each write guarded by its resourceVersion. */
+/** Reads (GETs, LISTs) and writes routes, Services and ReferenceGrants, each write guarded by its resourceVersion. */
 final class ClusterAccess {
   /** ReferenceGrant is v1 since Gateway API v1.5; older installations serve v1beta1 only. */
   private static final List<String> REFERENCE_GRANT_VERSIONS = List.of("v1", "v1beta1");
@@ -31,13 +31,13 @@ final class ClusterAccess {
     return client;
   }
 
-  Optional<ObjectNode> route(RouteKey key) {
-    return Optional.ofNullable(client.genericKubernetesResources(key.context()).inNamespace(key.namespace()).withName(key.name()).get())
-        .map(this::tree);
+  /** A GET of the route; {@link CachedObjects} reads from its informers instead, this when they do not hold it. */
+  Optional<GenericKubernetesResource> route(RouteKey key) {
+    return Optional.ofNullable(client.genericKubernetesResources(key.context()).inNamespace(key.namespace()).withName(key.name()).get());
   }
 
-  Optional<ObjectNode> service(String namespace, String name) {
-    return Optional.ofNullable(client.genericKubernetesResources(SERVICES).inNamespace(namespace).withName(name).get()).map(this::tree);
+  Optional<GenericKubernetesResource> service(String namespace, String name) {
+    return Optional.ofNullable(client.genericKubernetesResources(SERVICES).inNamespace(namespace).withName(name).get());
   }
 
   /** Every ReferenceGrant of {@code namespace}, at each version it is served at. */
@@ -51,15 +51,18 @@ final class ClusterAccess {
     return grants;
   }
 
-  /** Writes a route back with the resourceVersion it was read at: 409 when someone else wrote it since. */
-  void updateRoute(RouteKey key, ObjectNode route) {
+  /**
+   * Writes a route back with the resourceVersion it was read at: 409 when someone else wrote it since.
+   * Returns the route as the server now holds it.
+   */
+  GenericKubernetesResource updateRoute(RouteKey key, ObjectNode route) {
     GenericKubernetesResource resource = serialization.convertValue(route, GenericKubernetesResource.class);
-    client.genericKubernetesResources(key.context()).inNamespace(key.namespace()).resource(resource).update();
+    return client.genericKubernetesResources(key.context()).inNamespace(key.namespace()).resource(resource).update();
   }
 
-  void updateService(String namespace, ObjectNode service) {
+  GenericKubernetesResource updateService(String namespace, ObjectNode service) {
     GenericKubernetesResource resource = serialization.convertValue(service, GenericKubernetesResource.class);
-    client.genericKubernetesResources(SERVICES).inNamespace(namespace).resource(resource).update();
+    return client.genericKubernetesResources(SERVICES).inNamespace(namespace).resource(resource).update();
   }
 
   ObjectNode tree(HasMetadata object) {

@@ -40,7 +40,7 @@ public final class Confirmations implements AutoCloseable {
   }
 
   public static Confirmations create(Router router, ConfirmationPolicy defaultPolicy) {
-    return new Confirmations(router, new RouteStatusWatch(router.cluster()), defaultPolicy);
+    return new Confirmations(router, new RouteStatusWatch(router.objects()), defaultPolicy);
   }
 
   ConfirmationPolicy policy(CanarySpec spec) {

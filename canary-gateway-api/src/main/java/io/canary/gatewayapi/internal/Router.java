@@ -33,20 +33,26 @@ public final class Router {
   private static final Logger LOG = LoggerFactory.getLogger(Router.class);
   private static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
-  private final ClusterAccess cluster;
+  private final CachedObjects objects;
   private final int conflictRetries;
 
-  private Router(ClusterAccess cluster, int conflictRetries) {
-    this.cluster = cluster;
+  private Router(CachedObjects objects, int conflictRetries) {
+    this.objects = objects;
     this.conflictRetries = conflictRetries;
   }
 
   public static Router create(KubernetesClient client, int conflictRetries) {
-    return new Router(new ClusterAccess(client), conflictRetries);
+    return new Router(new CachedObjects(new ClusterAccess(client)), conflictRetries);
   }
 
-  ClusterAccess cluster() {
-    return cluster;
+  /** The routes and Services as the router's informers hold them, shared with the confirmations' watch. */
+  CachedObjects objects() {
+    return objects;
+  }
+
+  /** Stops the informers. */
+  public void close() {
+    objects.close();
   }
 
   /**
@@ -54,7 +60,8 @@ public final class Router {
    * it now selects other pods) and write it back.
    */
   private record Target(String kind, String qualifiedName, boolean route, Supplier<Optional<ObjectNode>> read,
-      Function<ObjectNode, List<Problem>> problems, BiPredicate<ObjectNode, RoutingState> apply, Consumer<ObjectNode> write) {
+      Supplier<Optional<ObjectNode>> reread, Function<ObjectNode, List<Problem>> problems, BiPredicate<ObjectNode, RoutingState> apply,
+      Consumer<ObjectNode> write) {
     String name() {
       return kind + " " + qualifiedName;
     }
@@ -82,14 +89,14 @@ public final class Router {
 
   public List<RenderedObject> render(CanarySpec spec, RoutingState desired) {
     return changes(spec, desired).stream()
-        .map(c -> new RenderedObject(c.read().target().kind(), c.read().target().qualifiedName(), cluster.asYaml(c.desired())))
+        .map(c -> new RenderedObject(c.read().target().kind(), c.read().target().qualifiedName(), objects.cluster().asYaml(c.desired())))
         .toList();
   }
 
   public List<RouteWeight> currentWeights(CanarySpec spec) {
     List<RouteWeight> weights = new ArrayList<>();
     for (RouteFields fields : routeFields(spec)) {
-      ObjectNode route = cluster.route(fields.key())
+      ObjectNode route = objects.route(fields.key())
           .orElseThrow(() -> invalid(spec, List.of(Problem.of(fields.key().toString(), "not found"))));
       weights.add(fields.weights(route));
     }
@@ -176,7 +183,7 @@ public final class Router {
 
   private static ObjectNode freshCopy(Target target) {
     LOG.info("{}: changed by someone else since it was read; setting the rollout's fields on the fresh object", target.name());
-    ObjectNode fresh = target.read().get()
+    ObjectNode fresh = target.reread().get()
         .orElseThrow(() -> new CanaryException(target.name() + " was deleted while the rollout was writing it"));
     List<Problem> problems = target.problems().apply(fresh);
     if (!problems.isEmpty()) {
@@ -193,8 +200,15 @@ public final class Router {
         problems.add(Problem.of(target.name(), "not found" + (target.route() ? " (at " + RouteKind.GROUP + "/" + RouteKind.VERSION + ")" : "")
             + ": create it, or name the one the rollout should drive"));
       } else {
-        problems.addAll(target.problems().apply(object.get()));
-        reads.add(new Read(target, object.get()));
+        ObjectNode current = object.get();
+        List<Problem> found = target.problems().apply(current);
+        if (!found.isEmpty()) {
+          // the cache may lag an edit that fixed it (the user's, just before the rollout): judge the server's copy
+          current = target.reread().get().orElse(current);
+          found = target.problems().apply(current);
+        }
+        problems.addAll(found);
+        reads.add(new Read(target, current));
       }
     }
     problems.addAll(managedRouteProblems(spec));
@@ -205,21 +219,23 @@ public final class Router {
     List<Target> targets = new ArrayList<>();
     for (RouteFields fields : routeFields(spec)) {
       RouteKey key = fields.key();
-      targets.add(new Target(key.kind().kind(), key.qualifiedName(), true, () -> cluster.route(key), fields::problems,
+      targets.add(new Target(key.kind().kind(), key.qualifiedName(), true, () -> objects.route(key), () -> objects.readRoute(key),
+          fields::problems,
           (route, desired) -> {
             fields.apply(route, desired);
             return false;
           },
-          route -> cluster.updateRoute(key, route)));
+          route -> objects.updateRoute(key, route)));
     }
     GatewayApiStrategy strategy = strategy(spec);
     for (ServiceSelector selector : List.of(new ServiceSelector(spec.namespace(), strategy.stableService(), true),
         new ServiceSelector(spec.namespace(), strategy.canaryService(), false))) {
       targets.add(new Target("Service", selector.namespace() + "/" + selector.name(), false,
-          () -> cluster.service(selector.namespace(), selector.name()),
+          () -> objects.service(selector.namespace(), selector.name()),
+          () -> objects.readService(selector.namespace(), selector.name()),
           selector::problems,
           (service, desired) -> selector.apply(service, desired.stableLabels(), desired.canaryLabels(), desired.managedLabelKeys()),
-          service -> cluster.updateService(selector.namespace(), service)));
+          service -> objects.updateService(selector.namespace(), service)));
     }
     return targets;
   }
@@ -261,7 +277,7 @@ public final class Router {
       ObjectNode route = reads.stream().filter(r -> r.target().name().equals(fields.key().toString())).findFirst().orElseThrow().object();
       for (ObjectNode backendRef : fields.weighedBackendRefs(route)) {
         String service = Json.text(backendRef, "name", "");
-        grants = grants == null ? cluster.referenceGrants(spec.namespace()) : grants;
+        grants = grants == null ? objects.cluster().referenceGrants(spec.namespace()) : grants;
         if (!ReferenceGrants.allows(grants, fields.key(), service)) {
           problems.add(Problem.of(fields.key() + " backendRef " + Refs.describeBackend(backendRef, fields.key().namespace()),
               "points into namespace " + spec.namespace() + ", and no ReferenceGrant there allows it: create "

@@ -102,9 +102,10 @@ public final class Router {
     return watch;
   }
 
-  /** Stops the watches. */
+  /** Stops the watches and the informers the reads come from. */
   public void close() {
     watch.close();
+    objects.close();
   }
 
   /** The rollout's VirtualServices. */
@@ -148,12 +149,15 @@ public final class Router {
     return ordered;
   }
 
-  /** One write, or none when the object already carries the change; a conflict is re-read and re-applied. */
+  /**
+   * One write, built on the newest known copy and guarded by its resourceVersion, or none when the
+   * object already carries the change; a conflict is re-read (the one GET of a write) and re-applied.
+   */
   private void write(Change change, RoutingState desired) {
     OwnedFields fields = change.read().fields();
     GenericKubernetesResource current = change.read().object();
     GenericKubernetesResource wanted = change.desired();
-    for (int attempt = 0; !wanted.equals(current); attempt++) {
+    for (int attempt = 0; !same(wanted, current); attempt++) {
       try {
         objects.update(fields.ref(), wanted);
         LOG.debug("{}: written for canary weight {}", fields.ref(), desired.canaryWeight());
@@ -167,7 +171,7 @@ public final class Router {
               + (attempt + 1) + " attempts (each re-read the object and re-applied the rollout's fields)", e);
         }
         LOG.info("{}: changed by someone else since it was read; re-applying the rollout's fields on the fresh object", fields.ref());
-        current = objects.find(fields.ref())
+        current = objects.read(fields.ref())
             .orElseThrow(() -> new CanaryException(fields.ref() + " was deleted while the rollout was writing it"));
         List<Problem> problems = fields.problems(current);
         if (!problems.isEmpty()) {
@@ -177,6 +181,11 @@ public final class Router {
         fields.apply(wanted, desired);
       }
     }
+  }
+
+  /** As JSON: an informer may hand over numbers as another boxed type than the router sets. */
+  private boolean same(GenericKubernetesResource wanted, GenericKubernetesResource current) {
+    return wanted.equals(current) || objects.asJson(wanted).equals(objects.asJson(current));
   }
 
   private List<Read> readValid(CanarySpec spec, List<OwnedFields> targets) {
@@ -213,8 +222,15 @@ public final class Router {
         problems.add(Problem.of(fields.ref().toString(), "not found (looked at " + fields.ref().kind().describeVersions()
             + "): create it, or name the one the rollout should drive"));
       } else {
-        problems.addAll(fields.problems(object.get()));
-        reads.add(new Read(fields, object.get()));
+        GenericKubernetesResource current = object.get();
+        List<Problem> found = fields.problems(current);
+        if (!found.isEmpty()) {
+          // the cache may lag an edit that fixed it (the user's, just before the rollout): judge the server's copy
+          current = objects.read(fields.ref()).orElse(current);
+          found = fields.problems(current);
+        }
+        problems.addAll(found);
+        reads.add(new Read(fields, current));
       }
     }
     boolean anyHttpRoute = strategy(spec).virtualServices().stream().anyMatch(vs -> vs.usesSingleRoute() || !vs.httpRoutes().isEmpty());
