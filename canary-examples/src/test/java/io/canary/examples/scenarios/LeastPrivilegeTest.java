@@ -55,6 +55,8 @@ class LeastPrivilegeTest {
       "KubernetesEventRecorder raises the count of an Event repeated at once (same reason and message)",
       new Access("gateway.networking.k8s.io", "referencegrants", "list"),
       "GatewayApiTrafficRouter checks a ReferenceGrant for a backendRef into another namespace (no seed route has one)",
+      new Access("gateway.networking.k8s.io", "httproutes", "get"),
+      "GatewayApiTrafficRouter reads routes from its informers; it GETs one only after a write met someone else's edit (409)",
       new Access("gateway.networking.k8s.io", "grpcroutes", "get"), "GatewayApiStrategy over a GRPCRoute (RouteRef.grpc)",
       new Access("gateway.networking.k8s.io", "grpcroutes", "list"), "GatewayApiStrategy over a GRPCRoute (RouteRef.grpc)",
       new Access("gateway.networking.k8s.io", "grpcroutes", "watch"), "GatewayApiStrategy over a GRPCRoute (RouteRef.grpc)",
