@@ -24,7 +24,11 @@ public interface TrafficRouter {
    */
   void apply(CanarySpec spec, RoutingState desired);
 
-  /** The weights of every managed route as the cluster holds them now. */
+  /**
+   * The weights of every managed route as the cluster holds them, as far as the router knows: a router
+   * with watch caches answers from them (or from its own last write, while its cache has not seen it),
+   * without a request.
+   */
   List<RouteWeight> currentWeights(CanarySpec spec);
 
   /**
