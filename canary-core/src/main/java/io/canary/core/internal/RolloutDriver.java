@@ -55,10 +55,15 @@ public final class RolloutDriver implements RolloutHandle {
   private int consecutiveFailures;
   /** The failed attempts of the call failing now, for the retry policy. */
   private final Attempts callFailures = new Attempts();
-  /** The decision whose actions failed last, and the status it was made from; tried again as it was. */
+  /**
+   * The decision whose actions (or whose save) failed last, with the status saved then and the
+   * turn's unsaved decisions it was made after; tried again as it was while that status is still the saved one.
+   */
   private FailedDecision failedDecision;
+  /** What resuming decided that needs no save of its own, folded into the first turn's save. */
+  private Unsaved resumed;
 
-  private record FailedDecision(RolloutStatus from, Decision decision) {}
+  private record FailedDecision(RolloutStatus saved, Unsaved unsaved, Decision decision) {}
   /** Since when actions fail without a success between; the roll-back comes after the progress deadline. */
   private Instant failingSince;
 
@@ -281,28 +286,53 @@ public final class RolloutDriver implements RolloutHandle {
       effects.reportDrift(new Action.ReportDrift(st.currentWeight(), read.get(0), ctx.driftPolicy(spec)));
     }
     if (!decision.isWait(st)) {
-      ActionInterpreter.Outcome outcome = interpreter.run(decision, ctx.scheduler().now());
-      save(outcome.next(), outcome.events());
+      Instant now = ctx.scheduler().now();
+      Unsaved carried = Unsaved.at(st).then(interpreter.run(decision, now), now);
+      // Found again what the stored status already says (the canary, its watch): nothing to save on its
+      // own; what it changed (the canary's replicas to be asked again) goes with the first transition.
+      if (carried.isTransition(spec)) {
+        save(carried);
+      } else {
+        resumed = carried;
+      }
     }
   }
 
+  /**
+   * One turn: decides, carries the actions out and saves, until the rollout waits. A save is a
+   * transition: it tells at least one event (see {@link Events}). Decisions that run no action (the
+   * status-only ones: a pause begun or ended, a step done, promotion or abort decided, a message) are
+   * not saved on their own but folded into the next save of the turn, or into one save when the turn
+   * ends, with each decision's events. A decision with actions is saved right after them, the turn's
+   * unsaved decisions with it: that save is the point a runner taking over resumes from, so that it
+   * never undoes what the actions did (a weight never goes back).
+   */
   private void reconcile() {
     reconcileQueued.set(false);
     if (!isDriving()) {
       return;
     }
+    Unsaved unsaved = resumed != null && resumed.base().equals(record.status()) ? resumed : Unsaved.at(record.status());
+    resumed = null;
     try {
       for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
-        RolloutStatus before = record.status();
         Instant now = ctx.scheduler().now();
-        // A decision whose actions (or whose save) failed is tried again as it was while the status is
-        // still the one it was made from: its actions may have gone part of the way (a weight written,
+        // A decision whose actions (or whose save) failed is tried again as it was while the saved status
+        // is still the one it was made over: its actions may have gone part of the way (a weight written,
         // the status not saved), and deciding afresh from the old status would wait for what they replaced.
-        Decision decision = failedDecision != null && failedDecision.from().equals(before)
-            ? failedDecision.decision()
-            : RolloutMachine.decide(spec, before, effects.observe(before, failingSince != null), now);
+        Decision decision;
+        if (failedDecision != null && unsaved.isEmpty() && failedDecision.saved().equals(record.status())) {
+          unsaved = failedDecision.unsaved();
+          decision = failedDecision.decision();
+        } else {
+          decision = RolloutMachine.decide(spec, unsaved.status(), effects.observe(unsaved.status(), failingSince != null), now);
+        }
         failedDecision = null;
+        RolloutStatus before = unsaved.status();
         if (decision.isWait(before)) {
+          if (!save(unsaved)) {
+            return;
+          }
           armTimer(decision.wakeAt());
           consecutiveFailures = 0;
           callFailures.reset();
@@ -313,20 +343,26 @@ public final class RolloutDriver implements RolloutHandle {
           return;
         }
         if (slow.isPresent() && SlowActions.isSlow(decision)) {
+          if (!save(unsaved)) {
+            return;
+          }
           slow.get().run(decision, before, now, record::status, ctx.scheduler()::now, this::verdict);
           return;
         }
-        boolean saved;
         try {
-          ActionInterpreter.Outcome outcome = interpreter.run(decision, now);
-          saved = save(outcome.next(), outcome.events());
+          Unsaved decided = unsaved.then(interpreter.run(decision, now), now);
+          if (decision.actions().isEmpty()) {
+            unsaved = decided;
+            continue;
+          }
+          if (!save(decided)) {
+            return;
+          }
         } catch (RuntimeException e) {
-          failedDecision = new FailedDecision(before, decision);
+          failedDecision = new FailedDecision(record.status(), unsaved, decision);
           throw e;
         }
-        if (!saved) {
-          return;
-        }
+        unsaved = Unsaved.at(record.status());
         consecutiveFailures = 0;
         callFailures.reset();
         failingSince = null;
@@ -335,7 +371,9 @@ public final class RolloutDriver implements RolloutHandle {
         }
       }
       // A long run of instant transitions: let other rollouts' tasks run, then go on.
-      submitReconcile();
+      if (save(unsaved)) {
+        submitReconcile();
+      }
     } catch (RuntimeException e) {
       failed(e);
     }
@@ -366,6 +404,19 @@ public final class RolloutDriver implements RolloutHandle {
     return false;
   }
 
+  /**
+   * Saves the turn's unsaved decisions in one write (none when they changed nothing) and tells their
+   * events; false (and this runner stands by) when another runner saved first.
+   */
+  private boolean save(Unsaved unsaved) {
+    if (record.saveTelling(unsaved.status(), unsaved.events(spec))) {
+      unsaved.gates(spec).forEach(point -> effects.tellGates(new Action.TellGates(point), unsaved.status()));
+      return true;
+    }
+    lost();
+    return false;
+  }
+
   /** An action failed: try again later, or roll back (see {@link Failures}); the status says which. */
   private void failed(RuntimeException e) {
     consecutiveFailures++;
@@ -373,7 +424,10 @@ public final class RolloutDriver implements RolloutHandle {
     failingSince = failingSince == null ? now : failingSince;
     Faults.Classified classified = ctx.faults().classifyCall(e);
     int callAttempts = callFailures.failed(classified.call());
-    Failures.Outcome outcome = Failures.after(ctx, spec, record.status(), e, classified.fault(), callAttempts,
+    // The turn's decisions before the one that failed, not saved yet: the status to say it in.
+    Unsaved unsaved = failedDecision != null && failedDecision.saved().equals(record.status())
+        ? failedDecision.unsaved() : Unsaved.at(record.status());
+    Failures.Outcome outcome = Failures.after(ctx, spec, unsaved.status(), e, classified.fault(), callAttempts,
         consecutiveFailures, failingSince, now);
     if (outcome.quiet()) {
       LOG.info("[{}] {}: {} fault, attempt {} failed; trying again in {}: {}", key, StepNumbers.position(record.status()),
@@ -384,11 +438,14 @@ public final class RolloutDriver implements RolloutHandle {
     LOG.warn("[{}] {}: {}", key, StepNumbers.position(record.status()), outcome.status().message().orElse(""), e);
     try {
       FailedDecision retried = failedDecision;
-      if (!save(outcome.status(), List.of())) {
+      // A lasting fault is said in the status (a person must see why the rollout stands still), even
+      // where that tells no event.
+      if (!save(unsaved.then(outcome.status(), List.of(), now))) {
         return;
       }
       // The status now says it is trying again; the failed decision is still the one to try.
-      failedDecision = retried == null || outcome.rollingBack() ? null : new FailedDecision(record.status(), retried.decision());
+      failedDecision = retried == null || outcome.rollingBack() ? null
+          : new FailedDecision(record.status(), Unsaved.at(record.status()), retried.decision());
     } catch (RuntimeException saveFailure) {
       LOG.warn("[{}] could not save that either: {}", key, saveFailure.toString());
     }

@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One rollout's status as saved: saves each transition (compare-and-set, no write when nothing
- * changed), then tells it: the events to the runner's and the handle's listeners, an SLF4J line each,
+ * One rollout's status as saved: saves each transition (one compare-and-set, no write when nothing
+ * changed; the driver folds the status-only decisions of a turn into one save, see
+ * {@link RolloutDriver}), then tells it: the events to the runner's and the handle's listeners, an SLF4J line each,
  * and the callers waiting for a status.
  */
 final class StatusRecord {
@@ -76,16 +77,24 @@ final class StatusRecord {
    * transition and {@code actionEvents}; false when another runner saved first (nothing is told).
    */
   boolean save(RolloutStatus next, List<RolloutEvent> actionEvents) {
-    RolloutStatus before = status;
-    if (!stored || !next.equals(before)) {
+    List<RolloutEvent> events = new ArrayList<>(actionEvents);
+    events.addAll(Events.between(spec, status, next, ctx.scheduler().now()));
+    return saveTelling(next, events);
+  }
+
+  /**
+   * Saves {@code next} when it differs from the status saved (one compare-and-set), then tells
+   * {@code events}, which the caller derived (the events of every decision folded into this save);
+   * false when another runner saved first (nothing is told).
+   */
+  boolean saveTelling(RolloutStatus next, List<RolloutEvent> events) {
+    if (!stored || !next.equals(status)) {
       if (!compareAndSet(next)) {
         return false;
       }
       status = next;
       stored = true;
     }
-    List<RolloutEvent> events = new ArrayList<>(actionEvents);
-    events.addAll(Events.between(spec, before, next, ctx.scheduler().now()));
     tell(events);
     for (Waiter w : waiters) {
       w.check(next);
