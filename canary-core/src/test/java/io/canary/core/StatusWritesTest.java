@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * At most one status write per transition, over whole rollouts on in-memory adapters: every write
- * tells at least one event (the one exception: the save after the stable is pinned, which the
- * roll-back needs and no event tells), and of two writes at one instant, the first is the save right
+ * tells at least one event (two exceptions, saves right after an action that must be stored and no
+ * event tells: the stable pinned, whose labels a roll-back gives back, and the stable workload taking
+ * the new revision, after which there is no roll-back), and of two writes at one instant, the first is the save right
  * after an action on the cluster or an action comes between them (else they would be one transition
  * spread over two writes).
  */
@@ -56,7 +57,7 @@ class StatusWritesTest {
   void aTenStepRolloutWritesItsStatusOncePerTransition() {
     Journal j = run(tenSteps(), 5, false);
     j.assertOneWritePerTransition();
-    // Each weight and each pause is a transition of its own, whatever rides with it.
+    // Each weight (with the pause after it) and each pause's end is a transition of its own.
     assertThat(j.writes()).hasSizeGreaterThanOrEqualTo(20);
   }
 
@@ -73,12 +74,12 @@ class StatusWritesTest {
   }
 
   @Test
-  void aPauseEndingAndTheNextWeightAreOneWriteTellingBothAndTheEventsCarryTheSavedStatus() {
+  void aWeightAndThePauseAfterItAreOneWriteTellingBothAndTheEventsCarryTheSavedStatus() {
     Journal j = run(twoWeights(), 2, false);
-    // At 2 replicas, 50 % needs the one canary pod 20 % asked for: the pause ends and the weight moves at once.
     Entry write = j.writes().stream().filter(w -> w.status().currentWeight() == 50).findFirst().orElseThrow();
+    assertThat(write.status().phase()).isEqualTo(Phase.PAUSED);
     assertThat(j.toldBy(write)).extracting(e -> e.event().reason())
-        .containsExactly("PhaseChanged", "StepStarted", "WeightChanged", "StepStarted");
+        .containsExactly("WeightChanged", "StepStarted", "PhaseChanged");
     assertThat(j.toldBy(write)).allSatisfy(e -> assertThat(e.event().status()).isEqualTo(write.status()));
   }
 
@@ -150,22 +151,23 @@ class StatusWritesTest {
     }
 
     /**
-     * Every write tells an event, but the save of the pinned stable; of two writes at one instant, the
+     * Every write tells an event, but the saves of the pinned and of the promoted stable; of two writes at one instant, the
      * first follows an action or one comes between them; and so the writes are exactly the transitions the events show, plus that one.
      */
     void assertOneWritePerTransition() {
       List<Entry> writes = writes();
       List<Entry> silent = writes.stream().filter(w -> toldBy(w).isEmpty()).toList();
-      assertThat(silent).as("writes that tell no event").singleElement()
-          .satisfies(w -> assertThat(w.status().phase()).as("the save of the pinned stable, before the canary").isEqualTo(Phase.PENDING))
-          .satisfies(w -> assertThat(w.status().revisions()).isPresent());
+      assertThat(silent).as("writes that tell no event: the pinned stable's, the promoted stable's")
+          .extracting(w -> w.status().phase() + " " + w.status().stage())
+          .containsExactly("PENDING NONE", "PROMOTING PROMOTE_STABLE");
+      assertThat(silent.get(0).status().revisions()).isPresent();
       int transitions = 0;
       for (int i = 0; i < entries.size(); i++) {
         boolean groupStarts = entries.get(i).kind() == Kind.EVENT && (i == 0 || entries.get(i - 1).kind() != Kind.EVENT);
         transitions += groupStarts ? 1 : 0;
       }
-      assertThat(writes).as("status writes against the transitions the events show (+1: the pinned stable)")
-          .hasSize(transitions + 1);
+      assertThat(writes).as("status writes against the transitions the events show (+2: the pinned and the promoted stable)")
+          .hasSize(transitions + 2);
       for (int i = 1; i < writes.size(); i++) {
         Entry previous = writes.get(i - 1);
         Entry write = writes.get(i);

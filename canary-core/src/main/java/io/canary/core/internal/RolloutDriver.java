@@ -55,15 +55,10 @@ public final class RolloutDriver implements RolloutHandle {
   private int consecutiveFailures;
   /** The failed attempts of the call failing now, for the retry policy. */
   private final Attempts callFailures = new Attempts();
-  /**
-   * The decision whose actions (or whose save) failed last, with the status saved then and the
-   * turn's unsaved decisions it was made after; tried again as it was while that status is still the saved one.
-   */
+  /** The decision whose actions (or whose save) failed last, and the status it was made from; tried again as it was. */
   private FailedDecision failedDecision;
-  /** What resuming decided that needs no save of its own, folded into the first turn's save. */
-  private Unsaved resumed;
 
-  private record FailedDecision(RolloutStatus saved, Unsaved unsaved, Decision decision) {}
+  private record FailedDecision(RolloutStatus from, Decision decision) {}
   /** Since when actions fail without a success between; the roll-back comes after the progress deadline. */
   private Instant failingSince;
 
@@ -286,53 +281,62 @@ public final class RolloutDriver implements RolloutHandle {
       effects.reportDrift(new Action.ReportDrift(st.currentWeight(), read.get(0), ctx.driftPolicy(spec)));
     }
     if (!decision.isWait(st)) {
-      Instant now = ctx.scheduler().now();
-      Unsaved carried = Unsaved.at(st).then(interpreter.run(decision, now), now);
-      // Found again what the stored status already says (the canary, its watch): nothing to save on its
-      // own; what it changed (the canary's replicas to be asked again) goes with the first transition.
-      if (carried.isTransition(spec)) {
-        save(carried);
-      } else {
-        resumed = carried;
-      }
+      ActionInterpreter.Outcome outcome = interpreter.run(decision, ctx.scheduler().now());
+      save(outcome.next(), outcome.events());
     }
   }
 
   /**
    * One turn: decides, carries the actions out and saves, until the rollout waits. A save is a
-   * transition: it tells at least one event (see {@link Events}). Decisions that run no action (the
-   * status-only ones: a pause begun or ended, a step done, promotion or abort decided, a message) are
-   * not saved on their own but folded into the next save of the turn, or into one save when the turn
-   * ends, with each decision's events. A decision with actions is saved right after them, the turn's
-   * unsaved decisions with it: that save is the point a runner taking over resumes from, so that it
-   * never undoes what the actions did (a weight never goes back).
+   * transition: it tells at least one event (see {@link Events}). The status is written at most once
+   * per transition: decisions that run no action (status-only: a pause begun or ended, a step done,
+   * promotion or abort decided) are not saved one by one but together, each telling its events.
+   * Two rules keep every save a point a runner taking over can resume from (the kill matrix kills
+   * before and after each): actions run only once the status they were decided from is saved (it
+   * holds their intent: the next step, promotion, abort), and once a decision's actions ran, the
+   * status-only decisions right after them (from the watch caches, no request between) ride with
+   * their save, which comes before any other action, wait or yield.
    */
   private void reconcile() {
     reconcileQueued.set(false);
     if (!isDriving()) {
       return;
     }
-    Unsaved unsaved = resumed != null && resumed.base().equals(record.status()) ? resumed : Unsaved.at(record.status());
-    resumed = null;
+    Unsaved unsaved = Unsaved.at(record.status());
+    // The decision whose actions' outcome {@code unsaved} holds, not saved yet.
+    FailedDecision acted = null;
     try {
       for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
+        RolloutStatus before = unsaved.status();
         Instant now = ctx.scheduler().now();
-        // A decision whose actions (or whose save) failed is tried again as it was while the saved status
-        // is still the one it was made over: its actions may have gone part of the way (a weight written,
+        // A decision whose actions (or whose save) failed is tried again as it was while the status is
+        // still the one it was made from: its actions may have gone part of the way (a weight written,
         // the status not saved), and deciding afresh from the old status would wait for what they replaced.
         Decision decision;
-        if (failedDecision != null && unsaved.isEmpty() && failedDecision.saved().equals(record.status())) {
-          unsaved = failedDecision.unsaved();
-          decision = failedDecision.decision();
-        } else {
-          decision = RolloutMachine.decide(spec, unsaved.status(), effects.observe(unsaved.status(), failingSince != null), now);
+        try {
+          decision = failedDecision != null && unsaved.isEmpty() && failedDecision.from().equals(before)
+              ? failedDecision.decision()
+              : RolloutMachine.decide(spec, before, effects.observe(before, failingSince != null), now);
+        } catch (RuntimeException e) {
+          // What the last actions did is saved all the same.
+          if (saveTurn(unsaved, acted)) {
+            throw e;
+          }
+          return;
         }
         failedDecision = null;
-        RolloutStatus before = unsaved.status();
-        if (decision.isWait(before)) {
-          if (!save(unsaved)) {
-            return;
-          }
+        boolean waits = decision.isWait(before);
+        boolean slowly = !waits && slow.isPresent() && SlowActions.isSlow(decision);
+        if (decision.actions().isEmpty() && !waits) {
+          unsaved = unsaved.then(interpreter.run(decision, now), now);
+          continue;
+        }
+        if (!saveTurn(unsaved, acted)) {
+          return;
+        }
+        unsaved = Unsaved.at(record.status());
+        acted = null;
+        if (waits) {
           armTimer(decision.wakeAt());
           consecutiveFailures = 0;
           callFailures.reset();
@@ -342,41 +346,50 @@ public final class RolloutDriver implements RolloutHandle {
           }
           return;
         }
-        if (slow.isPresent() && SlowActions.isSlow(decision)) {
-          if (!save(unsaved)) {
-            return;
-          }
+        if (slowly) {
           slow.get().run(decision, before, now, record::status, ctx.scheduler()::now, this::verdict);
           return;
         }
         try {
-          Unsaved decided = unsaved.then(interpreter.run(decision, now), now);
-          if (decision.actions().isEmpty()) {
-            unsaved = decided;
-            continue;
-          }
-          if (!save(decided)) {
-            return;
-          }
+          unsaved = unsaved.then(interpreter.run(decision, now), now);
         } catch (RuntimeException e) {
-          failedDecision = new FailedDecision(record.status(), unsaved, decision);
+          failedDecision = new FailedDecision(before, decision);
           throw e;
         }
-        unsaved = Unsaved.at(record.status());
-        consecutiveFailures = 0;
-        callFailures.reset();
-        failingSince = null;
+        acted = new FailedDecision(before, decision);
         if (!isDriving()) {
+          saveTurn(unsaved, acted);
           return;
         }
       }
       // A long run of instant transitions: let other rollouts' tasks run, then go on.
-      if (save(unsaved)) {
+      if (saveTurn(unsaved, acted)) {
         submitReconcile();
       }
     } catch (RuntimeException e) {
       failed(e);
     }
+  }
+
+  /**
+   * Saves the turn's unsaved decisions; a save that fails keeps {@code acted}, the decision whose
+   * actions it was to store (none when they were status-only), to be tried again as it was.
+   */
+  private boolean saveTurn(Unsaved unsaved, FailedDecision acted) {
+    boolean saved;
+    try {
+      saved = save(unsaved);
+    } catch (RuntimeException e) {
+      failedDecision = acted;
+      throw e;
+    }
+    if (saved && acted != null) {
+      // Actions succeeded and their outcome is saved: the failures in a row end here.
+      consecutiveFailures = 0;
+      callFailures.reset();
+      failingSince = null;
+    }
+    return saved;
   }
 
   /** The verdict of an analysis or of gates that ran on the analysis executor, folded in. */
@@ -424,10 +437,7 @@ public final class RolloutDriver implements RolloutHandle {
     failingSince = failingSince == null ? now : failingSince;
     Faults.Classified classified = ctx.faults().classifyCall(e);
     int callAttempts = callFailures.failed(classified.call());
-    // The turn's decisions before the one that failed, not saved yet: the status to say it in.
-    Unsaved unsaved = failedDecision != null && failedDecision.saved().equals(record.status())
-        ? failedDecision.unsaved() : Unsaved.at(record.status());
-    Failures.Outcome outcome = Failures.after(ctx, spec, unsaved.status(), e, classified.fault(), callAttempts,
+    Failures.Outcome outcome = Failures.after(ctx, spec, record.status(), e, classified.fault(), callAttempts,
         consecutiveFailures, failingSince, now);
     if (outcome.quiet()) {
       LOG.info("[{}] {}: {} fault, attempt {} failed; trying again in {}: {}", key, StepNumbers.position(record.status()),
@@ -440,12 +450,11 @@ public final class RolloutDriver implements RolloutHandle {
       FailedDecision retried = failedDecision;
       // A lasting fault is said in the status (a person must see why the rollout stands still), even
       // where that tells no event.
-      if (!save(unsaved.then(outcome.status(), List.of(), now))) {
+      if (!save(outcome.status(), List.of())) {
         return;
       }
       // The status now says it is trying again; the failed decision is still the one to try.
-      failedDecision = retried == null || outcome.rollingBack() ? null
-          : new FailedDecision(record.status(), Unsaved.at(record.status()), retried.decision());
+      failedDecision = retried == null || outcome.rollingBack() ? null : new FailedDecision(record.status(), retried.decision());
     } catch (RuntimeException saveFailure) {
       LOG.warn("[{}] could not save that either: {}", key, saveFailure.toString());
     }
