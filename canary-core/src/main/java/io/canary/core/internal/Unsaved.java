@@ -76,12 +76,4 @@ record Unsaved(RolloutStatus base, List<Change> changes) {
   boolean isEmpty() {
     return changes.isEmpty();
   }
-
-  /**
-   * True when these decisions are a transition: their save tells at least one event. A change of the
-   * status that tells none (a message, a timer) rides with the next transition instead of a save of its own.
-   */
-  boolean isTransition(CanarySpec spec) {
-    return !events(spec).isEmpty();
-  }
 }

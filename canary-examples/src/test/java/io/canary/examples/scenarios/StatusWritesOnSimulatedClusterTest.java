@@ -13,7 +13,9 @@ import io.canary.core.RolloutKey;
 import io.canary.core.RolloutStatus;
 import io.canary.core.Step;
 import io.canary.core.WorkloadRef;
+import io.canary.core.event.CanaryScaled;
 import io.canary.core.event.RolloutEvent;
+import io.canary.core.event.StableScaled;
 import io.canary.core.spi.StateStore;
 import io.canary.core.spi.Versioned;
 import io.canary.hpa.HpaAwareWorkloads;
@@ -237,7 +239,11 @@ class StatusWritesOnSimulatedClusterTest {
           assertThat(w.status()).as("write %d repeats the status before it", i + 1).isNotEqualTo(previous.status());
           if (w.at().equals(previous.at())) {
             int from = i >= 2 ? writes.get(i - 2).requestsAfter() : start;
-            assertThat(clusterWrites(from, w.requestsAfter() - 1))
+            // A scale the autoscaler's bounds already allow is an action that needs no request: its event says it.
+            boolean scaled = java.util.stream.Stream.concat(toldBy(i - 1).stream(), toldBy(i).stream())
+                .anyMatch(e -> e instanceof CanaryScaled || e instanceof StableScaled);
+            List<Object> evidence = scaled ? List.of("scaled") : List.copyOf(clusterWrites(from, w.requestsAfter() - 1));
+            assertThat(evidence)
                 .as("write %d (%s, step %d) at the instant of the one before, neither after a write to the cluster: one"
                     + " transition in two writes", i + 1, w.status().phase(), w.status().stepIndex()).isNotEmpty();
           }
