@@ -80,6 +80,32 @@ class TransientFaultsTest {
   }
 
   @Test
+  void aStatusSaveAnsweredWithOneConflictReadsTheStoredStatusOnceAndLandsWithTheNextWrite() {
+    try (CanaryRunner runner = runner(noJitter())) {
+      CanarySpec spec = RunnerStepsTest.spec(Step.setWeight(20), Step.pause()).build();
+      RolloutHandle rollout = runner.start(spec);
+      rollout.await(s -> s.phase() == Phase.PAUSED, Duration.ofSeconds(5));
+      int loads = store.loads.get();
+      int saves = store.saves.get();
+      int stored = store.delegate.history(spec.key()).size();
+      store.conflictsToAnswer.set(1);
+
+      var promoting = rollout.promote();
+      clock.runDue();
+      RolloutStatus promoted = promoting.join();
+
+      assertThat(store.loads.get() - loads).as("reads of the stored status after the conflict").isEqualTo(1);
+      assertThat(store.delegate.history(spec.key()).size() - stored).as("statuses stored since").isPositive();
+      assertThat(store.saves.get() - saves).as("writes: the one answered with the conflict, then each that landed")
+          .isEqualTo(store.delegate.history(spec.key()).size() - stored + 1);
+      assertThat(store.delegate.history(spec.key()).get(stored).phase()).as("the promotion, saved again after the conflict")
+          .isEqualTo(Phase.PROGRESSING);
+      assertThat(promoted.phase()).as("the control's answer, after the conflict").isEqualTo(Phase.PROMOTING);
+      assertThat(rollout.isDriving()).isTrue();
+    }
+  }
+
+  @Test
   void aStatusSaveStepsAsideWhenAnotherRunnerReallySavedFirst() {
     try (CanaryRunner runner = runner(noJitter())) {
       CanarySpec spec = RunnerStepsTest.spec(Step.setWeight(20), Step.pause()).build();
@@ -196,6 +222,8 @@ class TransientFaultsTest {
     final AtomicInteger loadFailures = new AtomicInteger();
     final AtomicInteger conflictsToAnswer = new AtomicInteger();
     final AtomicInteger saveFailures = new AtomicInteger();
+    final AtomicInteger loads = new AtomicInteger();
+    final AtomicInteger saves = new AtomicInteger();
     volatile RuntimeException lastingLoadFailure;
 
     FaultyStore(InMemoryStateStore delegate) {
@@ -204,6 +232,7 @@ class TransientFaultsTest {
 
     @Override
     public Optional<Versioned<RolloutStatus>> load(RolloutKey key) {
+      loads.incrementAndGet();
       if (lastingLoadFailure != null) {
         throw lastingLoadFailure;
       }
@@ -215,6 +244,7 @@ class TransientFaultsTest {
 
     @Override
     public String compareAndSet(RolloutKey key, Optional<String> expectedVersion, RolloutStatus status) {
+      saves.incrementAndGet();
       if (conflictsToAnswer.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw new ConflictException("409 answered by a proxy");
       }

@@ -65,8 +65,9 @@ class WebhookNotifierTest {
 
       assertThat(notifier.dropped()).isZero();
       assertThat(bodies).isNotEmpty().allSatisfy(b -> assertThat(b).startsWith("{\"text\":\"[istio-argo-rollouts/rollouts-demo] "));
+      // The weight and the pause that follows it are one save: its events carry the status saved, paused.
       assertThat(bodies).anySatisfy(b -> assertThat(b).contains("WeightChanged: Canary weight 0 -> 20")
-          .contains("\"reason\":\"WeightChanged\"").contains("\"canaryWeight\":20").contains("\"phase\":\"Progressing\""));
+          .contains("\"reason\":\"WeightChanged\"").contains("\"canaryWeight\":20").contains("\"phase\":\"Paused\""));
       assertThat(bodies).last().satisfies(b -> assertThat(b).contains("\"reason\":\"RolloutPromoted\"")
           .contains("\"phase\":\"Succeeded\""));
       assertThat(bodies).noneSatisfy(b -> assertThat(b).contains("\"reason\":\"CanaryScaled\""));

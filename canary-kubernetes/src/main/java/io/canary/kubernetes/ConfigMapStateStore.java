@@ -18,10 +18,13 @@ import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,15 @@ import org.slf4j.LoggerFactory;
  * resourceVersion that was listed). One ConfigMap per rollout name: a new release of the same rollout
  * replaces its ended status anyway.
  *
+ * <p>Requests: a save is one write (a create, then a PUT with the resourceVersion this store last wrote
+ * or the runner loaded; no read before it: a conflict answers 409, and the runner reads again). The
+ * clean-up lists only when the ended statuses of the target may exceed the limit: the store counts them
+ * per target, from one list of the namespace's ended statuses (label {@code canary.io/ended-target}) at
+ * its first clean-up there, then from its own saves (a rollout that ends, one that starts again, one
+ * deleted). Ended statuses another runner saves since are not in that count: each runner trims on its
+ * own count, so with several runners on one namespace a target may keep more than the limit until one of
+ * them lists it again. Nothing is deleted but from a fresh list, as before.
+ *
  * <pre>{@code
  * StateStore store = ConfigMapStateStore.create(client, "shop", "payments"); // a namespaced Role suffices
  * StateStore store = ConfigMapStateStore.clusterWide(client);              // lists in every namespace: a ClusterRole
@@ -62,6 +74,11 @@ public final class ConfigMapStateStore implements StateStore {
   private final KubernetesClient client;
   private final List<String> namespaces;
   private final int endedKeptPerTarget;
+  /**
+   * Per namespace (once its ended statuses were listed), per target, the rollouts whose ended status
+   * names it: what the clean-up counts before it lists. Guarded by itself.
+   */
+  private final Map<String, Map<String, Set<String>>> endedByTarget = new HashMap<>();
 
   private ConfigMapStateStore(KubernetesClient client, List<String> namespaces, int endedKeptPerTarget) {
     this.client = FieldManager.client(Objects.requireNonNull(client, "client"));
@@ -154,6 +171,8 @@ public final class ConfigMapStateStore implements StateStore {
           : configMaps.resource(cm).update();
       if (status.phase().isTerminal()) {
         forgetOlderEnded(key, status);
+      } else {
+        notEnded(key);
       }
       return stored.getMetadata().getResourceVersion();
     } catch (KubernetesClientException e) {
@@ -190,6 +209,7 @@ public final class ConfigMapStateStore implements StateStore {
     if (cm != null) {
       requireOurs(cm, key);
       resource.delete();
+      notEnded(key);
     }
   }
 
@@ -200,6 +220,9 @@ public final class ConfigMapStateStore implements StateStore {
   private void forgetOlderEnded(RolloutKey key, RolloutStatus ended) {
     Optional<String> target = targetOf(ended);
     if (target.isEmpty() || endedKeptPerTarget == Integer.MAX_VALUE) {
+      return;
+    }
+    if (isLabelValue(target.get()) && withinLimit(key, target.get())) {
       return;
     }
     try {
@@ -229,7 +252,11 @@ public final class ConfigMapStateStore implements StateStore {
       sameTarget.sort(Comparator.comparing((Ended e) -> e.status().lastTransitionTime()).reversed()
           .thenComparing(e -> e.configMap().getMetadata().getName()));
       // The rollout that just ended is the newest; the others fill the rest of the quota.
-      for (Ended old : sameTarget.subList(Math.min(sameTarget.size(), endedKeptPerTarget - 1), sameTarget.size())) {
+      int kept = Math.min(sameTarget.size(), endedKeptPerTarget - 1);
+      Set<String> keptNames = new HashSet<>(List.of(key.name()));
+      sameTarget.subList(0, kept).forEach(e -> keptNames.add(e.status().name()));
+      counted(key.namespace(), target.get(), keptNames);
+      for (Ended old : sameTarget.subList(kept, sameTarget.size())) {
         ObjectMeta meta = old.configMap().getMetadata();
         try {
           // Guarded by the listed resourceVersion: a new release of that rollout saved meanwhile is kept.
@@ -248,6 +275,59 @@ public final class ConfigMapStateStore implements StateStore {
       String cause = e instanceof KubernetesClientException k ? "HTTP " + k.getCode() + ": " + k.getMessage() : e.toString();
       LOG.warn("Rollout {}: could not delete the statuses of older ended rollouts of {} in {} ({}); they are"
           + " tried again when the next rollout of it ends", key, target.get(), key.namespace(), cause);
+    }
+  }
+
+  /**
+   * True when the ended statuses of {@code target} in the rollout's namespace, the one that just ended
+   * counted, are known to be within the limit: then the clean-up needs no list. The first time in a
+   * namespace, its ended statuses are listed once (by label) to learn the count; a list that fails
+   * leaves the count unknown, and the clean-up lists the target as before.
+   */
+  private boolean withinLimit(RolloutKey key, String target) {
+    synchronized (endedByTarget) {
+      if (!endedByTarget.containsKey(key.namespace())) {
+        Map<String, Set<String>> census = new HashMap<>();
+        try {
+          for (ConfigMap cm : client.configMaps().inNamespace(key.namespace()).withLabel(CanaryLabels.ROLLOUT_STATE, "true")
+              .withLabel(CanaryLabels.ENDED_TARGET).list().getItems()) {
+            Map<String, String> labels = cm.getMetadata().getLabels();
+            String rollout = labels.get(CanaryLabels.ROLLOUT);
+            if (rollout != null && configMapName(RolloutKey.of(key.namespace(), rollout)).equals(cm.getMetadata().getName())) {
+              census.computeIfAbsent(labels.get(CanaryLabels.ENDED_TARGET), t -> new HashSet<>()).add(rollout);
+            }
+          }
+        } catch (RuntimeException e) {
+          LOG.debug("Rollout {}: could not list the ended statuses of {} to count them: {}", key, key.namespace(), e.toString());
+          return false;
+        }
+        endedByTarget.put(key.namespace(), census);
+      }
+      Map<String, Set<String>> byTarget = endedByTarget.get(key.namespace());
+      byTarget.values().forEach(names -> names.remove(key.name()));
+      Set<String> names = byTarget.computeIfAbsent(target, t -> new HashSet<>());
+      names.add(key.name());
+      return names.size() <= endedKeptPerTarget;
+    }
+  }
+
+  /** After a clean-up listed {@code target}: the ended statuses it kept. */
+  private void counted(String namespace, String target, Set<String> kept) {
+    synchronized (endedByTarget) {
+      Map<String, Set<String>> byTarget = endedByTarget.get(namespace);
+      if (byTarget != null) {
+        byTarget.put(target, kept);
+      }
+    }
+  }
+
+  /** A status saved under way, or deleted: no ended status of that rollout to count any more. */
+  private void notEnded(RolloutKey key) {
+    synchronized (endedByTarget) {
+      Map<String, Set<String>> byTarget = endedByTarget.get(key.namespace());
+      if (byTarget != null) {
+        byTarget.values().forEach(names -> names.remove(key.name()));
+      }
     }
   }
 

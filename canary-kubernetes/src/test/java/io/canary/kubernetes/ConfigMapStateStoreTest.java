@@ -223,6 +223,70 @@ class ConfigMapStateStoreTest {
     assertThat(store.keepingEnded(Integer.MAX_VALUE).endedKeptPerTarget()).isEqualTo(Integer.MAX_VALUE);
   }
 
+  /** A client of the same server whose requests are noted as "METHOD path" (the query dropped). */
+  private KubernetesClient recording(java.util.List<String> requests) {
+    Interceptor record = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        requests.add(request.method() + " " + request.uri().getPath());
+      }
+    };
+    return new KubernetesClientBuilder().withConfig(client.getConfiguration())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("record", record)).build();
+  }
+
+  @Test
+  void aSaveIsOneWriteWithTheVersionItLastWroteAndReadsNothingBeforeIt() {
+    java.util.List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (KubernetesClient recorded = recording(requests)) {
+      ConfigMapStateStore store = ConfigMapStateStore.create(recorded, "shop");
+      String path = "/api/v1/namespaces/shop/configmaps";
+      String v1 = store.compareAndSet(KEY, Optional.empty(), ended("web-release", Phase.PROGRESSING, "web", 1));
+      String v2 = store.compareAndSet(KEY, Optional.of(v1), ended("web-release", Phase.PAUSED, "web", 2));
+      store.compareAndSet(KEY, Optional.of(v2), ended("web-release", Phase.PROGRESSING, "web", 3));
+
+      assertThat(requests).as("a create, then one PUT per save; no GET before a write")
+          .containsExactly("POST " + path, "PUT " + path + "/canary-rollout-web-release", "PUT " + path + "/canary-rollout-web-release");
+      assertThatThrownBy(() -> store.compareAndSet(KEY, Optional.of(v2), ended("web-release", Phase.PAUSED, "web", 4)))
+          .as("a stale version is answered by the server (409), not found by a read first").isInstanceOf(ConflictException.class);
+      assertThat(requests).hasSize(4).last().isEqualTo("PUT " + path + "/canary-rollout-web-release");
+    }
+  }
+
+  @Test
+  void theCleanUpListsTheNamespaceOnceThenOnlyWhenATargetsEndedStatusesMayPassTheLimit() {
+    java.util.List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // Ended before this store was made: another runner's, which the first clean-up's count must find.
+    ConfigMapStateStore earlier = ConfigMapStateStore.create(client, "shop").keepingEnded(3);
+    earlier.compareAndSet(RolloutKey.of("shop", "web-1"), Optional.empty(), ended("web-1", Phase.SUCCEEDED, "web", 1));
+    earlier.compareAndSet(RolloutKey.of("shop", "web-2"), Optional.empty(), ended("web-2", Phase.ABORTED, "web", 2));
+    try (KubernetesClient recorded = recording(requests)) {
+      ConfigMapStateStore store = ConfigMapStateStore.create(recorded, "shop").keepingEnded(3);
+      java.util.function.Supplier<Long> lists = () -> requests.stream().filter(r -> r.equals("GET /api/v1/namespaces/shop/configmaps")).count();
+
+      store.compareAndSet(RolloutKey.of("shop", "api-1"), Optional.empty(), ended("api-1", Phase.SUCCEEDED, "api", 3));
+      assertThat(lists.get()).as("the namespace's ended statuses listed once, to count them").isEqualTo(1);
+      store.compareAndSet(RolloutKey.of("shop", "api-2"), Optional.empty(), ended("api-2", Phase.SUCCEEDED, "api", 4));
+      store.compareAndSet(RolloutKey.of("shop", "web-3"), Optional.empty(), ended("web-3", Phase.SUCCEEDED, "web", 5));
+      String started = store.compareAndSet(RolloutKey.of("shop", "web-2"), Optional.of(
+          store.load(RolloutKey.of("shop", "web-2")).orElseThrow().version()), ended("web-2", Phase.PROGRESSING, "web", 6));
+      store.compareAndSet(RolloutKey.of("shop", "web-2"), Optional.of(started), ended("web-2", Phase.SUCCEEDED, "web", 7));
+      assertThat(lists.get()).as("api 2 and web 3 ended statuses (web-2 started again and ended again): within the limit of 3")
+          .isEqualTo(1);
+      assertThat(statusConfigMaps()).hasSize(5);
+
+      store.compareAndSet(RolloutKey.of("shop", "web-4"), Optional.empty(), ended("web-4", Phase.SUCCEEDED, "web", 8));
+      assertThat(lists.get()).as("a fourth ended status of web: the target is listed and trimmed").isEqualTo(2);
+      assertThat(statusConfigMaps()).containsExactly("canary-rollout-api-1", "canary-rollout-api-2", "canary-rollout-web-2",
+          "canary-rollout-web-3", "canary-rollout-web-4");
+
+      store.delete(RolloutKey.of("shop", "web-3"));
+      store.compareAndSet(RolloutKey.of("shop", "web-5"), Optional.empty(), ended("web-5", Phase.SUCCEEDED, "web", 9));
+      assertThat(lists.get()).as("web-3 deleted: web is at 3 again").isEqualTo(2);
+      assertThat(statusConfigMaps()).hasSize(5).contains("canary-rollout-web-2", "canary-rollout-web-5");
+    }
+  }
+
   @Test
   void aCleanUpTheApiServerRefusesIsLoggedAndTheSaveStands() {
     // Every list of ConfigMaps fails (sent to an object that does not exist: 404), as a missing list verb would (403).

@@ -55,7 +55,7 @@ public final class RolloutDriver implements RolloutHandle {
   private int consecutiveFailures;
   /** The failed attempts of the call failing now, for the retry policy. */
   private final Attempts callFailures = new Attempts();
-  /** The decision whose actions failed last, and the status it was made from; tried again as it was. */
+  /** The decision whose actions (or whose save) failed last, and the status it was made from; tried again as it was. */
   private FailedDecision failedDecision;
 
   private record FailedDecision(RolloutStatus from, Decision decision) {}
@@ -307,23 +307,61 @@ public final class RolloutDriver implements RolloutHandle {
     }
   }
 
+  /**
+   * One turn: decides, carries the actions out and saves, until the rollout waits. A save is a
+   * transition: it tells at least one event (see {@link Events}). The status is written at most once
+   * per transition: decisions that run no action (status-only: a pause begun or ended, a step done,
+   * promotion or abort decided) are not saved one by one but together, each telling its events.
+   * Two rules keep every save a point a runner taking over can resume from (the kill matrix kills
+   * before and after each): actions run only once the status they were decided from is saved (it
+   * holds their intent: the next step, promotion, abort), and once a decision's actions ran, the
+   * status-only decisions right after them (from the watch caches, no request between) ride with
+   * their save, which comes before any other action, wait or yield.
+   */
   private void reconcile() {
     reconcileQueued.set(false);
     if (!isDriving()) {
       return;
     }
+    Unsaved unsaved = Unsaved.at(record.status());
+    // The decision whose actions' outcome {@code unsaved} holds, not saved yet.
+    FailedDecision acted = null;
     try {
       for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
-        RolloutStatus before = record.status();
+        RolloutStatus before = unsaved.status();
         Instant now = ctx.scheduler().now();
         // A decision whose actions (or whose save) failed is tried again as it was while the status is
         // still the one it was made from: its actions may have gone part of the way (a weight written,
         // the status not saved), and deciding afresh from the old status would wait for what they replaced.
-        Decision decision = failedDecision != null && failedDecision.from().equals(before)
-            ? failedDecision.decision()
-            : RolloutMachine.decide(spec, before, effects.observe(before, failingSince != null), now);
+        Decision decision;
+        try {
+          decision = failedDecision != null && unsaved.isEmpty() && failedDecision.from().equals(before)
+              ? failedDecision.decision()
+              : RolloutMachine.decide(spec, before, effects.observe(before, failingSince != null), now);
+        } catch (RuntimeException e) {
+          // What the last actions did is saved all the same.
+          if (saveTurn(unsaved, acted)) {
+            throw e;
+          }
+          return;
+        }
         failedDecision = null;
-        if (decision.isWait(before)) {
+        boolean waits = decision.isWait(before);
+        boolean slowly = !waits && slow.isPresent() && SlowActions.isSlow(decision);
+        if (decision.actions().isEmpty() && !waits) {
+          unsaved = unsaved.then(interpreter.run(decision, now), now);
+          continue;
+        }
+        if (!unsaved.isEmpty() && !lease.stillHeld()) {
+          lost();
+          return;
+        }
+        if (!saveTurn(unsaved, acted)) {
+          return;
+        }
+        unsaved = Unsaved.at(record.status());
+        acted = null;
+        if (waits) {
           armTimer(decision.wakeAt());
           consecutiveFailures = 0;
           callFailures.reset();
@@ -339,33 +377,50 @@ public final class RolloutDriver implements RolloutHandle {
           lost();
           return;
         }
-        if (slow.isPresent() && SlowActions.isSlow(decision)) {
+        if (slowly) {
           slow.get().run(decision, before, now, record::status, ctx.scheduler()::now, this::verdict);
           return;
         }
-        boolean saved;
         try {
-          ActionInterpreter.Outcome outcome = interpreter.run(decision, now);
-          saved = save(outcome.next(), outcome.events());
+          unsaved = unsaved.then(interpreter.run(decision, now), now);
         } catch (RuntimeException e) {
           failedDecision = new FailedDecision(before, decision);
           throw e;
         }
-        if (!saved) {
-          return;
-        }
-        consecutiveFailures = 0;
-        callFailures.reset();
-        failingSince = null;
+        acted = new FailedDecision(before, decision);
         if (!isDriving()) {
+          saveTurn(unsaved, acted);
           return;
         }
       }
       // A long run of instant transitions: let other rollouts' tasks run, then go on.
-      submitReconcile();
+      if (saveTurn(unsaved, acted)) {
+        submitReconcile();
+      }
     } catch (RuntimeException e) {
       failed(e);
     }
+  }
+
+  /**
+   * Saves the turn's unsaved decisions; a save that fails keeps {@code acted}, the decision whose
+   * actions it was to store (none when they were status-only), to be tried again as it was.
+   */
+  private boolean saveTurn(Unsaved unsaved, FailedDecision acted) {
+    boolean saved;
+    try {
+      saved = save(unsaved);
+    } catch (RuntimeException e) {
+      failedDecision = acted;
+      throw e;
+    }
+    if (saved && acted != null) {
+      // Actions succeeded and their outcome is saved: the failures in a row end here.
+      consecutiveFailures = 0;
+      callFailures.reset();
+      failingSince = null;
+    }
+    return saved;
   }
 
   /** The verdict of an analysis or of gates that ran on the analysis executor, folded in. */
@@ -396,6 +451,19 @@ public final class RolloutDriver implements RolloutHandle {
     return false;
   }
 
+  /**
+   * Saves the turn's unsaved decisions in one write (none when they changed nothing) and tells their
+   * events; false (and this runner stands by) when another runner saved first.
+   */
+  private boolean save(Unsaved unsaved) {
+    if (record.saveTelling(unsaved.status(), unsaved.events(spec))) {
+      unsaved.gates(spec).forEach(point -> effects.tellGates(new Action.TellGates(point), unsaved.status()));
+      return true;
+    }
+    lost();
+    return false;
+  }
+
   /** An action failed: try again later, or roll back (see {@link Failures}); the status says which. */
   private void failed(RuntimeException e) {
     consecutiveFailures++;
@@ -414,6 +482,8 @@ public final class RolloutDriver implements RolloutHandle {
     LOG.warn("[{}] {}: {}", key, StepNumbers.position(record.status()), outcome.status().message().orElse(""), e);
     try {
       FailedDecision retried = failedDecision;
+      // A lasting fault is said in the status (a person must see why the rollout stands still), even
+      // where that tells no event.
       if (!save(outcome.status(), List.of())) {
         return;
       }

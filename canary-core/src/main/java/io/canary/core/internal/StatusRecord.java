@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One rollout's status as saved: saves each transition (compare-and-set, no write when nothing
- * changed), then tells it: the events to the runner's and the handle's listeners, an SLF4J line each,
+ * One rollout's status as saved: saves each transition (one compare-and-set, no write when nothing
+ * changed; the driver folds the status-only decisions of a turn into one save, see
+ * {@link RolloutDriver}), then tells it: the events to the runner's and the handle's listeners, an SLF4J line each,
  * and the callers waiting for a status.
  */
 final class StatusRecord {
@@ -82,18 +83,34 @@ final class StatusRecord {
    * transition and {@code actionEvents}; false when another runner saved first (nothing is told).
    */
   boolean save(RolloutStatus decided, List<RolloutEvent> actionEvents) {
-    RolloutStatus before = status;
+    RolloutStatus next = stamped(decided);
+    List<RolloutEvent> events = new ArrayList<>(actionEvents);
+    events.addAll(Events.between(spec, status, next, ctx.scheduler().now()));
+    return saveTelling(next, events);
+  }
+
+  /** {@code decided} with the owner this runner records (its identity and lease epoch), if it drives the rollout. */
+  private RolloutStatus stamped(RolloutStatus decided) {
     Optional<RolloutOwner> by = owner.get();
-    RolloutStatus next = by.isEmpty() || decided.owner().equals(by) ? decided : RolloutStatus.copyOf(decided).withOwner(by);
-    if (!stored || !next.equals(before)) {
+    // An ended rollout is owned by nobody: a status that stays ended keeps the owner that ended it.
+    boolean staysEnded = decided.phase().isTerminal() && status.phase().isTerminal();
+    return by.isEmpty() || staysEnded || decided.owner().equals(by) ? decided : RolloutStatus.copyOf(decided).withOwner(by);
+  }
+
+  /**
+   * Saves {@code next} (with this runner recorded as its owner) when it differs from the status saved
+   * (one compare-and-set), then tells {@code events}, which the caller derived (the events of every
+   * decision folded into this save); false when another runner saved first (nothing is told).
+   */
+  boolean saveTelling(RolloutStatus decided, List<RolloutEvent> events) {
+    RolloutStatus next = stamped(decided);
+    if (!stored || !next.equals(status)) {
       if (!compareAndSet(next)) {
         return false;
       }
       status = next;
       stored = true;
     }
-    List<RolloutEvent> events = new ArrayList<>(actionEvents);
-    events.addAll(Events.between(spec, before, next, ctx.scheduler().now()));
     tell(events);
     for (Waiter w : waiters) {
       w.check(next);

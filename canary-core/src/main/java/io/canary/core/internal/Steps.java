@@ -77,10 +77,11 @@ final class Steps {
           .orElseGet(() -> Decision.transition(nextStep(st, now).done()));
     }
     if (step instanceof Step.Analysis a) {
-      if (st.stepAnalysis().nextAt().isEmpty()) {
+      if (stepAnalysisAt(spec, st).isEmpty()) {
+        // A status saved without the step's start (older releases): the first evaluation counts from now.
         return Decision.transition(copy(st, now).withNextAnalysisAt(now.plus(a.analysis().initialDelay())).done());
       }
-      if (due(st.stepAnalysis().nextAt(), now)) {
+      if (due(stepAnalysisAt(spec, st), now)) {
         return new Decision(List.of(new Action.Evaluate(a.analysis(), false)), st, Optional.empty());
       }
       return Decision.waitFor(st, wakeAt(spec, st));
@@ -211,9 +212,16 @@ final class Steps {
   private static Optional<Decision> withCanaryReplicas(CanarySpec spec, RolloutStatus st, Observation obs, Instant now,
       int replicas, int ready, boolean exact, String why) {
     int requested = st.step().canaryReplicasRequested().orElse(-1);
+    int weight = currentStep(spec, st).filter(s -> s instanceof Step.SetWeight)
+        .map(s -> ((Step.SetWeight) s).weight()).orElse(st.currentWeight());
     if (exact ? requested != replicas : requested < replicas) {
+      // The wait for the pods starts with the request: the status says so in the same transition, not
+      // in a save of its own that would tell no event (see waitForReplicas).
       StatusEdit next = copy(st, now).withCanaryReplicasRequested(replicas)
-          .withWaitingSince(st.timers().waitingSince().orElse(now));
+          .withWaitingSince(st.timers().waitingSince().orElse(now)).withDesiredWeight(weight);
+      if (obs.canary().available() < ready) {
+        next.withMessage(waitingFor(ready, "canary", obs.canary().available()));
+      }
       CanaryScale request = exact && currentStep(spec, st).filter(s -> s instanceof Step.SetCanaryScale c && c.fixesCount())
           .isPresent() ? CanaryScale.fixed(replicas) : CanaryScale.preScale(replicas);
       return Optional.of(Decision.transition(next.done(), new Action.ScaleCanary(request, why)));
@@ -221,8 +229,6 @@ final class Steps {
     if (obs.canary().available() >= ready) {
       return Optional.empty();
     }
-    int weight = currentStep(spec, st).filter(s -> s instanceof Step.SetWeight)
-        .map(s -> ((Step.SetWeight) s).weight()).orElse(st.currentWeight());
     return Optional.of(waitForReplicas(spec, st, now, weight, "canary", obs.canary().available(), ready));
   }
 
@@ -231,7 +237,7 @@ final class Steps {
     if (st.timers().waitingSince().isEmpty() || st.desiredWeight() != weight) {
       return Decision.transition(copy(st, now).withWaitingSince(st.timers().waitingSince().orElse(now))
           .withDesiredWeight(weight)
-          .withMessage("waiting for " + needed + " available " + revision + " replicas (" + available + " now)").done());
+          .withMessage(waitingFor(needed, revision, available)).done());
     }
     Instant deadline = st.timers().waitingSince().get().plus(spec.progressDeadline());
     if (!now.isBefore(deadline)) {
@@ -241,6 +247,10 @@ final class Steps {
       return Decision.transition(toAborting(st, now, RolloutMachine.REASON_DEADLINE, why).done());
     }
     return Decision.waitFor(st, wakeAt(spec, st));
+  }
+
+  private static String waitingFor(int needed, String revision, int available) {
+    return "waiting for " + needed + " available " + revision + " replicas (" + available + " now)";
   }
 
   private static Decision pause(CanarySpec spec, RolloutStatus st, Instant now, Step.Pause p) {
@@ -290,6 +300,19 @@ final class Steps {
     return st.stableScaling().replicas().isPresent()
         ? st.stableScaling().referenceReplicas().orElse(obs.stable().desired())
         : obs.stable().desired();
+  }
+
+  /**
+   * When the analysis step in force evaluates next: as the status says once it evaluated, else its
+   * initial delay after the step started. Derived rather than saved on entering the step, where it
+   * would be a save of its own that tells no event.
+   */
+  static Optional<Instant> stepAnalysisAt(CanarySpec spec, RolloutStatus st) {
+    if (st.stepAnalysis().nextAt().isPresent()) {
+      return st.stepAnalysis().nextAt();
+    }
+    return currentStep(spec, st).filter(s -> s instanceof Step.Analysis)
+        .flatMap(s -> st.timers().stepStartedAt().map(started -> started.plus(((Step.Analysis) s).analysis().initialDelay())));
   }
 
   static Optional<Step> currentStep(CanarySpec spec, RolloutStatus st) {

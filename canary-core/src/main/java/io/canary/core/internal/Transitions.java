@@ -117,7 +117,7 @@ final class Transitions {
   static Optional<Instant> wakeAt(CanarySpec spec, RolloutStatus st) {
     return Stream.of(
             st.timers().pauseUntil(),
-            st.stepAnalysis().nextAt(),
+            st.phase() == Phase.PROGRESSING ? Steps.stepAnalysisAt(spec, st) : st.stepAnalysis().nextAt(),
             st.backgroundAnalysis().nextAt(),
             st.stableScaling().scaleDownAt(),
             st.timers().dueAt(),
