@@ -74,6 +74,11 @@ final class WatchDrivenRun {
         }
         continue;
       }
+      // A watch event may still be on its way (an informer just started by a resumed runner): give it a
+      // moment before the clock jumps to the next timer, which may be a progress deadline.
+      if (watchCallbacks.tryAcquire(300, TimeUnit.MILLISECONDS)) {
+        continue;
+      }
       Optional<Instant> next = scheduler.nextDue();
       if (next.isPresent()) {
         scheduler.advanceTo(next.get());
