@@ -1,5 +1,6 @@
 package io.canary.hpa;
 
+import io.canary.testing.HeldWatchServer;
 import static io.canary.hpa.HpaAwareWorkloadsTest.CANARY;
 import static io.canary.hpa.HpaAwareWorkloadsTest.CANARY_HPA;
 import static io.canary.hpa.HpaAwareWorkloadsTest.DEMO_NS;
@@ -39,7 +40,7 @@ class OwnWritesBeforeTheWatchTest {
   @BeforeEach
   void setUp() throws IOException {
     server = new HeldWatchServer();
-    client = server.client;
+    client = server.client();
     try (InputStream in = Files.newInputStream(Path.of("..", "scenarios", "rollouts-demo-subsets", "cluster.yaml"))) {
       for (HasMetadata object : client.load(in).items()) {
         if (object instanceof Deployment || object instanceof HorizontalPodAutoscaler) {

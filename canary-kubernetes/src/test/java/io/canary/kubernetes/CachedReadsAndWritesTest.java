@@ -1,5 +1,6 @@
 package io.canary.kubernetes;
 
+import io.canary.testing.HeldWatchServer;
 import static io.canary.kubernetes.TestCluster.NS;
 import static io.canary.kubernetes.TestCluster.TARGET;
 import static io.canary.kubernetes.TestCluster.spec;
@@ -32,10 +33,10 @@ class CachedReadsAndWritesTest {
   @BeforeEach
   void setUp() {
     server = new HeldWatchServer();
-    cluster = new TestCluster(server.client);
+    cluster = new TestCluster(server.client());
     cluster.deployment(TARGET, 5, "shop/web:1.0");
     cluster.rollOut(TARGET, 5);
-    workloads = KubernetesWorkloads.create(server.client);
+    workloads = KubernetesWorkloads.create(server.client());
   }
 
   @AfterEach
@@ -105,7 +106,7 @@ class CachedReadsAndWritesTest {
     Revisions revisions = workloads.ensureCanary(spec);
     server.hold();
     // a user's edit the cache does not see: the cached copy's resourceVersion is stale from now on
-    server.client.apps().deployments().inNamespace(NS).withName(TARGET).edit(d -> new DeploymentBuilder(d)
+    server.client().apps().deployments().inNamespace(NS).withName(TARGET).edit(d -> new DeploymentBuilder(d)
         .editMetadata().addToAnnotations("team.example/owner", "checkout").endMetadata()
         .editSpec().withRevisionHistoryLimit(4).endSpec().build());
     int from = server.requests().size();

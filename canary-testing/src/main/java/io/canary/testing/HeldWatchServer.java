@@ -1,4 +1,4 @@
-package io.canary.kubernetes;
+package io.canary.testing;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -14,20 +14,32 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.Consumer;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
  * fabric8's CRUD in-process API server whose watch events can be held back: while held, no informer
  * hears of any change, so its cache shows the cluster as it was, for as long as the test needs (a
  * cache that has not caught up yet, without waiting on timing). Every request is recorded with its body.
+ * Its client fails a request the server never answers in seconds, and retries nothing.
+ *
+ * <pre>{@code
+ * try (HeldWatchServer server = new HeldWatchServer()) {
+ *   KubernetesWorkloads workloads = KubernetesWorkloads.create(server.client());
+ *   server.hold();          // informers hear of nothing from now on
+ *   ...                     // act on what the adapter's own writes answered
+ *   server.release();       // the held events, in order
+ * }
+ * }</pre>
  */
-final class HeldWatchServer implements AutoCloseable {
+public final class HeldWatchServer implements AutoCloseable {
   /** A request the server answered; {@code body} empty for reads. */
-  record Request(String method, String path, String body) {
-    boolean isWrite() {
+  public record Request(String method, String path, String body) {
+    public boolean isWrite() {
       return !method.equals("GET");
     }
 
-    boolean isWatch() {
+    public boolean isWatch() {
       return path.contains("watch=true");
     }
 
@@ -42,23 +54,29 @@ final class HeldWatchServer implements AutoCloseable {
   private final List<Runnable> heldEvents = new ArrayList<>();
   private boolean held;
   private final KubernetesMockServer server;
-  final KubernetesClient client;
+  private final KubernetesClient client;
 
-  HeldWatchServer() {
+  public HeldWatchServer() {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Dispatcher(), false);
     server.init();
-    client = server.createClient(new FastFailingClient());
+    client = server.createClient((Consumer<KubernetesClientBuilder>) builder ->
+        builder.editOrNewConfig().withRequestRetryBackoffLimit(0).withRequestTimeout(5_000).endConfig());
+  }
+
+  /** A client of this server. */
+  public KubernetesClient client() {
+    return client;
   }
 
   /** From now on, watch events wait until {@link #release()}. */
-  void hold() {
+  public void hold() {
     synchronized (lock) {
       held = true;
     }
   }
 
   /** Sends the held events, in order, and lets the next ones through. */
-  void release() {
+  public void release() {
     synchronized (lock) {
       heldEvents.forEach(Runnable::run);
       heldEvents.clear();
@@ -67,14 +85,14 @@ final class HeldWatchServer implements AutoCloseable {
   }
 
   /** Every request so far, in order. */
-  List<Request> requests() {
+  public List<Request> requests() {
     synchronized (requests) {
       return List.copyOf(requests);
     }
   }
 
   /** The requests from {@code from} on (an earlier {@code requests().size()}), watches left out. */
-  List<Request> requestsSince(int from) {
+  public List<Request> requestsSince(int from) {
     List<Request> all = requests();
     return all.subList(from, all.size()).stream().filter(r -> !r.isWatch()).toList();
   }
