@@ -845,7 +845,17 @@ public final class ManyRollouts {
     public void onEvent(RolloutEvent event) {
       long nowNanos = System.nanoTime();
       Instant now = Instant.now();
-      event.status().timers().pauseUntil().ifPresent(due -> pauseDue.put(event.key(), due));
+      // The pause's due time as saved before this event: the status an event carries is the one saved
+      // with it, which may already hold the next pause (a weight and the pause after it are one save).
+      Optional<Instant> nextDue = event.status().timers().pauseUntil();
+      try {
+        time(event, nowNanos, now);
+      } finally {
+        nextDue.ifPresent(due -> pauseDue.put(event.key(), due));
+      }
+    }
+
+    private void time(RolloutEvent event, long nowNanos, Instant now) {
       if (event instanceof WeightChanged w) {
         weightChanges.increment();
         if (w.to() == 20) {
