@@ -276,8 +276,9 @@ public final class CanaryRunner implements AutoCloseable {
     /**
      * The runners' leases: one per runner, whose epoch the rollouts it drives record as their owner with
      * their status, so that one runner at a time drives a rollout and a stopped runner's rollouts are
-     * taken over once its lease has run out. Default in memory (right for the runners of one process);
-     * runners in several processes need leases in the cluster, and a state store they share.
+     * taken over once its lease has run out. Default: in memory, this runner's own (right for one runner
+     * per state store); runners of one process that share a state store share one {@code
+     * InMemoryRunnerLeases}, runners in several processes need leases in the cluster.
      */
     public Builder leases(RunnerLeases leases) {
       this.leases = Objects.requireNonNull(leases, "leases");
