@@ -6,6 +6,7 @@ import io.canary.core.Control;
 import io.canary.core.PauseReason;
 import io.canary.core.RolloutHandle;
 import io.canary.core.RolloutKey;
+import io.canary.core.RolloutOwner;
 import io.canary.core.RolloutStatus;
 import io.canary.core.event.RolloutEvent;
 import io.canary.core.event.RolloutStarted;
@@ -168,7 +169,7 @@ public final class RolloutDriver implements RolloutHandle {
   }
 
   /** The owner the next save records: this runner at its lease's epoch, or what the status says while not held. */
-  private java.util.Optional<io.canary.core.RolloutOwner> owner() {
+  private Optional<RolloutOwner> owner() {
     return lease.owner();
   }
 
@@ -363,9 +364,7 @@ public final class RolloutDriver implements RolloutHandle {
         acted = null;
         if (waits) {
           armTimer(decision.wakeAt());
-          consecutiveFailures = 0;
-          callFailures.reset();
-          failingSince = null;
+          failuresEnd();
           if (before.phase().isTerminal()) {
             retire();
           }
@@ -416,9 +415,7 @@ public final class RolloutDriver implements RolloutHandle {
     }
     if (saved && acted != null) {
       // Actions succeeded and their outcome is saved: the failures in a row end here.
-      consecutiveFailures = 0;
-      callFailures.reset();
-      failingSince = null;
+      failuresEnd();
     }
     return saved;
   }
@@ -493,13 +490,18 @@ public final class RolloutDriver implements RolloutHandle {
       LOG.warn("[{}] could not save that either: {}", key, saveFailure.toString());
     }
     if (outcome.rollingBack()) {
-      consecutiveFailures = 0;
-      callFailures.reset();
-      failingSince = null;
+      failuresEnd();
       submitReconcile();
     } else {
       armTimer(Optional.of(now.plus(outcome.retryIn())));
     }
+  }
+
+  /** A run of failed actions ends (they succeeded, the rollout waits, or it rolls back). */
+  private void failuresEnd() {
+    consecutiveFailures = 0;
+    callFailures.reset();
+    failingSince = null;
   }
 
   // ------------------------------------------------------------------ timers and the lease
