@@ -204,9 +204,7 @@ public final class KubernetesRunnerLeases implements RunnerLeases {
       // renewal of this epoch fails and the answer stays false; then delete it, so that a dead runner
       // leaves no Lease behind (a precondition keeps one the runner took again since).
       try {
-        Lease revoked = leases().resource(new LeaseBuilder(current).editSpec().withHolderIdentity("").endSpec().build())
-            .update();
-        deleteQuietly(revoked);
+        revoke(current);
         LOG.info("Lease {}/{} of runner {} ran out at epoch {}; revoked", namespace, leaseName(owner.runner()),
             owner.runner(), owner.epoch());
         return false;
@@ -257,9 +255,7 @@ public final class KubernetesRunnerLeases implements RunnerLeases {
           continue;
         }
         try {
-          Lease revoked = holder == null || holder.isEmpty() ? lease
-              : leases().resource(new LeaseBuilder(lease).editSpec().withHolderIdentity("").endSpec().build()).update();
-          deleteQuietly(revoked);
+          revoke(lease);
           LOG.info("Lease {}/{} of runner {} had run out; revoked and deleted", namespace, lease.getMetadata().getName(),
               holder == null || holder.isEmpty() ? "(revoked before)" : holder);
         } catch (KubernetesClientException e) {
@@ -269,6 +265,18 @@ public final class KubernetesRunnerLeases implements RunnerLeases {
     } catch (KubernetesClientException e) {
       LOG.info("Could not sweep the runners' Leases of namespace {} that ran out: {}", namespace, e.toString());
     }
+  }
+
+  /**
+   * Revokes {@code lease}, read as ran out: its holder cleared over the version read (a renewal since
+   * wins with a 409 here), then the Lease deleted with the revoked version as precondition, so that a
+   * dead runner leaves none behind. One already revoked is only deleted.
+   */
+  private void revoke(Lease lease) {
+    String holder = lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+    Lease revoked = holder == null || holder.isEmpty() ? lease
+        : leases().resource(new LeaseBuilder(lease).editSpec().withHolderIdentity("").endSpec().build()).update();
+    deleteQuietly(revoked);
   }
 
   private void deleteQuietly(Lease lease) {

@@ -7,9 +7,9 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.canary.testing.internal.WrappedWatchSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -125,26 +125,13 @@ public final class HeldWatchServer implements AutoCloseable {
   }
 
   /** The server side of one watch, its events held while the server holds them. */
-  private final class HeldSocket extends WebSocketListener {
-    private final WebSocketListener delegate;
-
+  private final class HeldSocket extends WrappedWatchSocket {
     HeldSocket(WebSocketListener delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
-    private volatile WebSocket wrapped;
-
-    /** One wrapper per socket: the dispatcher may tell its sockets apart by identity. */
-    private WebSocket wrap(WebSocket ws) {
-      WebSocket w = wrapped;
-      if (w == null) {
-        w = holding(ws);
-        wrapped = w;
-      }
-      return w;
-    }
-
-    private WebSocket holding(WebSocket ws) {
+    @Override
+    protected WebSocket wrapOnce(WebSocket ws) {
       return new WebSocket() {
         @Override
         public RecordedRequest request() {
@@ -178,41 +165,6 @@ public final class HeldWatchServer implements AutoCloseable {
           return ws.close(code, reason);
         }
       };
-    }
-
-    @Override
-    public void onBeforeAccept(WebSocket ws, Response response) {
-      delegate.onBeforeAccept(wrap(ws), response);
-    }
-
-    @Override
-    public void onOpen(WebSocket ws, Response response) {
-      delegate.onOpen(wrap(ws), response);
-    }
-
-    @Override
-    public void onMessage(WebSocket ws, String text) {
-      delegate.onMessage(wrap(ws), text);
-    }
-
-    @Override
-    public void onMessage(WebSocket ws, byte[] bytes) {
-      delegate.onMessage(wrap(ws), bytes);
-    }
-
-    @Override
-    public void onClosing(WebSocket ws, int code, String reason) {
-      delegate.onClosing(wrap(ws), code, reason);
-    }
-
-    @Override
-    public void onClosed(WebSocket ws, int code, String reason) {
-      delegate.onClosed(wrap(ws), code, reason);
-    }
-
-    @Override
-    public void onFailure(WebSocket ws, Throwable t, Response response) {
-      delegate.onFailure(wrap(ws), t, response);
     }
   }
 }

@@ -207,8 +207,11 @@ public final class RunnerLease {
     return duration.multipliedBy(2).dividedBy(3);
   }
 
-  /** Renews now (the caller holds the monitor); a fault is logged and left to the deadline. */
-  private void renewNow(Instant now) {
+  /**
+   * Renews now (the caller holds the monitor): the epoch is forgotten when the lease is no longer at it;
+   * a fault is counted, logged and returned (left to the caller and the renew deadline).
+   */
+  private Optional<RuntimeException> renewNow(Instant now) {
     try {
       if (leases.renew(identity, epoch.getAsLong(), duration)) {
         renewedAt = now;
@@ -218,9 +221,11 @@ public final class RunnerLease {
             epoch.getAsLong());
         epoch = OptionalLong.empty();
       }
+      return Optional.empty();
     } catch (RuntimeException e) {
       failedRenewals++;
       LOG.info("Runner {}: could not renew its lease (attempt {}): {}", identity, failedRenewals, e.toString());
+      return Optional.of(e);
     }
   }
 
@@ -241,34 +246,24 @@ public final class RunnerLease {
         return;
       }
       Instant now = scheduler.now();
-      Optional<ApiFault> fault = Optional.empty();
-      try {
-        if (!leases.renew(identity, epoch.getAsLong(), duration)) {
-          LOG.warn("Runner {}: its lease is no longer at epoch {} (revoked or taken again); its rollouts stop", identity,
-              epoch.getAsLong());
-          lost = loseLocked();
-        } else {
-          renewedAt = now;
-          failedRenewals = 0;
-          renewLater(duration.dividedBy(3));
-        }
-      } catch (RuntimeException e) {
-        failedRenewals++;
-        fault = Optional.of(faults.classify(e));
-        Duration left = renewDeadline().minus(Duration.between(renewedAt, now));
-        if (left.isNegative() || left.isZero()) {
-          LOG.warn("Runner {}: could not renew its lease before its renew deadline ({} attempts): {}; its rollouts stop",
-              identity, failedRenewals, e.toString());
-          lost = loseLocked();
-        } else {
-          ApiFault f = fault.get();
-          Duration wait = (f.retryable() ? retryPolicy.delay(failedRenewals, f.retryAfter()) : Optional.<Duration>empty())
-              .orElse(duration.dividedBy(10));
-          wait = wait.compareTo(left) > 0 ? left : wait;
-          LOG.info("Runner {}: could not renew its lease ({} fault, attempt {}); trying again in {}, {} before its renew"
-              + " deadline: {}", identity, f.kind().name().toLowerCase(Locale.ROOT), failedRenewals, wait, left, e.toString());
-          renewLater(wait);
-        }
+      Optional<RuntimeException> failure = renewNow(now);
+      Duration left = renewDeadline().minus(Duration.between(renewedAt, now));
+      if (epoch.isEmpty()) {
+        lost = loseLocked();
+      } else if (failure.isEmpty()) {
+        renewLater(duration.dividedBy(3));
+      } else if (left.isNegative() || left.isZero()) {
+        LOG.warn("Runner {}: could not renew its lease before its renew deadline ({} attempts); its rollouts stop",
+            identity, failedRenewals);
+        lost = loseLocked();
+      } else {
+        ApiFault f = faults.classify(failure.get());
+        Duration wait = (f.retryable() ? retryPolicy.delay(failedRenewals, f.retryAfter()) : Optional.<Duration>empty())
+            .orElse(duration.dividedBy(10));
+        wait = wait.compareTo(left) > 0 ? left : wait;
+        LOG.info("Runner {}: trying to renew its lease again in {} ({} fault), {} before its renew deadline", identity,
+            wait, f.kind().name().toLowerCase(Locale.ROOT), left);
+        renewLater(wait);
       }
     }
     lost.forEach(Holder::leaseLost);
