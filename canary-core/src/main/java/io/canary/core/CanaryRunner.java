@@ -127,7 +127,7 @@ public final class CanaryRunner implements AutoCloseable {
       status = RolloutMachine.initial(spec, fingerprint, ctx.scheduler().now());
     }
     retry.run("claiming the target", () -> TargetClaim.take(ctx, spec));
-    RolloutDriver driver = new RolloutDriver(ctx, spec, status);
+    RolloutDriver driver = new RolloutDriver(ctx, spec, status, stored);
     RolloutDriver raced = drivers.putIfAbsent(key, driver);
     if (raced != null) {
       return raced;

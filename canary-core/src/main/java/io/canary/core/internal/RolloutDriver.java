@@ -63,7 +63,17 @@ public final class RolloutDriver implements RolloutHandle {
   /** Since when actions fail without a success between; the roll-back comes after the progress deadline. */
   private Instant failingSince;
 
-  public RolloutDriver(RunnerContext ctx, CanarySpec spec, RolloutStatus status) {
+  /** The stored status {@code start()} read just before, for the first take-over (a second read would tell no more). */
+  private Optional<Versioned<RolloutStatus>> readByStart;
+
+  /**
+   * A driver for {@code spec}, from {@code status} (the stored one being resumed, or a fresh one);
+   * {@code stored} is what the state store held when {@code start()} read it, taken as the store's truth
+   * by the first take-over (its save is a compare-and-set over that version, so a runner that saved
+   * since is still seen); later take-overs read the store again.
+   */
+  public RolloutDriver(RunnerContext ctx, CanarySpec spec, RolloutStatus status, Optional<Versioned<RolloutStatus>> stored) {
+    this.readByStart = java.util.Objects.requireNonNull(stored, "stored");
     this.ctx = ctx;
     this.spec = spec;
     this.key = spec.key();
@@ -219,10 +229,12 @@ public final class RolloutDriver implements RolloutHandle {
     if (closed || lease.held()) {
       return;
     }
-    // The store is the truth: another runner may have driven this rollout since it was looked up.
+    // The store is the truth: another runner may have driven this rollout since it was looked up (the
+    // first time, start() has just read it).
     Optional<Versioned<RolloutStatus>> stored;
     try {
-      stored = ctx.store().load(key);
+      stored = readByStart != null ? readByStart : ctx.store().load(key);
+      readByStart = null;
     } catch (RuntimeException e) {
       lease.failed(e);
       lease.retryLater(this::takeOver);
